@@ -1,0 +1,155 @@
+"""Settings shared by every service and the gateway.
+
+Each service subclasses :class:`ServiceSettings` with its own environment prefix
+(``PUSIP_CATALOG_``, ``PUSIP_GATEWAY_`` …). Values not set for a service fall back to
+the suite-wide ``PUSIP_`` variables through :func:`suite_default`, so one environment
+configures a whole embedded installation while any service can still be overridden.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "pusip-development-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class Mode(StrEnum):
+    EMBEDDED = "embedded"
+    DISTRIBUTED = "distributed"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+SERVICE_NAMES: tuple[str, ...] = ("catalog", "circulation", "deposit", "archive", "accreditation")
+SERVICE_PORTS: dict[str, int] = {
+    "gateway": 8000,
+    "catalog": 8001,
+    "circulation": 8002,
+    "deposit": 8003,
+    "archive": 8004,
+    "accreditation": 8005,
+}
+
+
+def suite_default(name: str, default: str) -> str:
+    """A suite-wide value: ``PUSIP_<NAME>`` from the environment, else ``default``."""
+    return os.environ.get(f"PUSIP_{name.upper()}", default)
+
+
+def data_dir() -> Path:
+    return Path(suite_default("data_dir", str(Path.cwd() / "var"))).resolve()
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has. Subclasses set ``service_name`` and ``env_prefix``."""
+
+    service_name: ClassVar[str] = "service"
+    model_config = SettingsConfigDict(env_prefix="PUSIP_SERVICE_", extra="ignore")
+
+    environment: Environment = Field(
+        default_factory=lambda: Environment(suite_default("environment", "development"))
+    )
+    mode: Mode = Field(default_factory=lambda: Mode(suite_default("mode", "embedded")))
+    host: str = "127.0.0.1"
+    port: int = 0
+    data_dir: Path = Field(default_factory=data_dir)
+    secret_key: str = Field(default_factory=lambda: suite_default("secret_key", DEVELOPMENT_SECRET))
+
+    database_url: str = ""
+    broker_url: str = Field(default_factory=lambda: suite_default("broker_url", ""))
+    search_backend: str = Field(default_factory=lambda: suite_default("search_backend", ""))
+    elasticsearch_url: str = Field(
+        default_factory=lambda: suite_default("elasticsearch_url", "http://127.0.0.1:9200")
+    )
+    storage_backend: str = Field(default_factory=lambda: suite_default("storage_backend", ""))
+    minio_endpoint: str = Field(default_factory=lambda: suite_default("minio_endpoint", "127.0.0.1:9000"))
+    minio_access_key: str = Field(default_factory=lambda: suite_default("minio_access_key", "pusip"))
+    minio_secret_key: str = Field(
+        default_factory=lambda: suite_default("minio_secret_key", "pusip-dev-minio-secret")
+    )
+    minio_secure: bool = False
+
+    oidc_issuer: str = Field(
+        default_factory=lambda: suite_default("oidc_issuer", "http://127.0.0.1:8000/auth")
+    )
+    oidc_jwks_url: str = Field(default_factory=lambda: suite_default("oidc_jwks_url", ""))
+    oidc_audience: str = Field(default_factory=lambda: suite_default("oidc_audience", "pusip"))
+
+    gateway_url: str = Field(default_factory=lambda: suite_default("gateway_url", "http://127.0.0.1:8000"))
+    log_level: str = Field(default_factory=lambda: suite_default("log_level", "INFO"))
+    log_json: bool = Field(default_factory=lambda: suite_default("log_json", "1") not in ("0", "false"))
+
+    @model_validator(mode="after")
+    def _fill_mode_defaults(self) -> Self:
+        name = self.service_name
+        if not self.port:
+            self.port = SERVICE_PORTS.get(name, 0)
+        embedded = self.mode is Mode.EMBEDDED
+        if not self.database_url:
+            self.database_url = (
+                f"sqlite+aiosqlite:///{self.data_dir / name / f'{name}.db'}"
+                if embedded
+                else suite_default(
+                    f"{name}_postgres_url",
+                    f"postgresql+psycopg://pusip:pusip@127.0.0.1:5432/pusip_{name}",
+                )
+            )
+        if not self.broker_url:
+            self.broker_url = (
+                f"sqla+sqlite:///{self.data_dir / 'broker.db'}" if embedded else "redis://127.0.0.1:6379/0"
+            )
+        if not self.search_backend:
+            self.search_backend = "tantivy" if embedded else "elasticsearch"
+        if not self.storage_backend:
+            self.storage_backend = "local" if embedded else "minio"
+        if not self.oidc_jwks_url:
+            self.oidc_jwks_url = f"{self.oidc_issuer.rstrip('/')}/jwks"
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Self:
+        if self.environment is Environment.PRODUCTION:
+            weak = [
+                name
+                for name, value, default in (
+                    ("secret_key", self.secret_key, DEVELOPMENT_SECRET),
+                    ("minio_secret_key", self.minio_secret_key, "pusip-dev-minio-secret"),
+                )
+                if value == default or len(value) < 16
+            ]
+            if weak:
+                raise ValueError(
+                    "Rahasia bawaan tidak boleh dipakai di produksi / default secrets refused in production: "
+                    + ", ".join(weak)
+                )
+        return self
+
+    @property
+    def service_dir(self) -> Path:
+        """This service's own folder under the data directory (database, index, objects)."""
+        path = self.data_dir / self.service_name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+def service_url(name: str) -> str:
+    """Where a service listens: ``PUSIP_<NAME>_URL`` or its default local port."""
+    return os.environ.get(f"PUSIP_{name.upper()}_URL", f"http://127.0.0.1:{SERVICE_PORTS[name]}")
+
+
+def settings_for(cls: type[ServiceSettings], **overrides: Any) -> ServiceSettings:
+    return cls(**overrides)

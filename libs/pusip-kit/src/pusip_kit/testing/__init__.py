@@ -1,0 +1,1 @@
+"""Test helpers shared by the kit, the services and the gateway."""

@@ -1,0 +1,1 @@
+"""Pusip archive service."""

@@ -1,0 +1,1 @@
+"""Pusip catalog service."""

@@ -1,0 +1,1 @@
+"""Pusip deposit service."""
