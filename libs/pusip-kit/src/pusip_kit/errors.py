@@ -194,7 +194,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(
             422,
             error_body(
-                "validation_error", Unprocessable.message, Unprocessable.message_en, details, _request_id(request)
+                "validation_error",
+                Unprocessable.message,
+                Unprocessable.message_en,
+                details,
+                _request_id(request),
             ),
         )
 
@@ -203,7 +207,9 @@ def install_error_handlers(app: FastAPI) -> None:
         code, msg_id, msg_en = _HTTP_STATUS_CODES.get(
             exc.status_code, ("http_error", str(exc.detail), str(exc.detail))
         )
-        return _json(exc.status_code, error_body(code, msg_id, msg_en, None, _request_id(request)), exc.headers)
+        return _json(
+            exc.status_code, error_body(code, msg_id, msg_en, None, _request_id(request)), exc.headers
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> ORJSONResponse:

@@ -1,0 +1,3 @@
+from pusip_kit.db.migrate import run_migrations_env
+
+run_migrations_env(None)
