@@ -1,0 +1,13 @@
+"""Typed HTTP clients for calling another service's API (never its database)."""
+
+from pusip_kit.clients.base import ClientCredentialsTokens, ServiceClient, StaticToken, TokenProvider
+from pusip_kit.clients.catalog import Branch, CatalogClient
+
+__all__ = [
+    "Branch",
+    "CatalogClient",
+    "ClientCredentialsTokens",
+    "ServiceClient",
+    "StaticToken",
+    "TokenProvider",
+]
