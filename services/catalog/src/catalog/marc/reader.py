@@ -116,7 +116,9 @@ def detect_format(head: bytes) -> MarcFormat:
 
 
 def read_records(stream: IO[bytes], fmt: MarcFormat | None = None) -> Iterator[ReadOutcome]:
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(cast(io.RawIOBase, stream))
+    buffered = (
+        stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(cast(io.RawIOBase, stream))
+    )
     fmt = fmt or detect_format(buffered.peek(64)[:64])
     if fmt is MarcFormat.ISO2709:
         return _read_iso2709(buffered)
@@ -246,37 +248,36 @@ def _decode_iso2709(data: bytes, marc8: MARC8ToUnicode) -> tuple[Record, tuple[s
 
 
 def _text(raw: bytes, utf8: bool, marc8: MARC8ToUnicode, tag: str, warnings: list[str]) -> str:
-    """Decode one field in the encoding the leader names. A field that fails there but is clean in
-    the other MARC21 encoding (a common mislabelling, e.g. a MARC-8 pound sign 0xB9 in a UTF-8
-    record) is recovered with a warning; anything else refuses the record."""
-    if utf8:
+    """Decode one field in the encoding the leader names.
+
+    A field that fails there but is clean in the other MARC21 encoding (a common mislabelling,
+    e.g. a MARC-8 pound sign 0xB9 in a UTF-8 record, or MARC-8 escape sequences in one) is
+    recovered with a warning. Text still holding an escape character (0x1B) was not converted,
+    so it refuses the record like any other undecodable field.
+    """
+    decoders = [("UTF-8", _utf8), ("MARC-8", lambda b: _marc8(b, marc8))]
+    if not utf8:
+        decoders.reverse()
+    for attempt, (label, decode) in enumerate(decoders):
         try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            try:
-                text = _marc8(raw, marc8)
-            except (_Marc8Unmappable, ValueError, KeyError, IndexError, TypeError):
-                pass
-            else:
-                warnings.append(f"field {tag}: not UTF-8, read as MARC-8")
-                return text
-    else:
-        try:
-            return _marc8(raw, marc8)
-        except (_Marc8Unmappable, ValueError, KeyError, IndexError, TypeError):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
-            else:
-                warnings.append(f"field {tag}: not MARC-8, read as UTF-8")
-                return text
-    label = "UTF-8" if utf8 else "MARC-8"
+            text = decode(raw)
+        except (_Marc8Unmappable, UnicodeDecodeError, ValueError, KeyError, IndexError, TypeError):
+            continue
+        if "\x1b" in text:
+            continue
+        if attempt:
+            warnings.append(f"field {tag}: not {decoders[0][0]}, read as {label}")
+        return text
+    expected = decoders[0][0]
     raise _Bad(
         "encoding_invalid",
-        f"Ruas {tag} berisi karakter yang tidak dapat dibaca ({label})",
-        f"Field {tag} holds undecodable characters ({label})",
+        f"Ruas {tag} berisi karakter yang tidak dapat dibaca ({expected})",
+        f"Field {tag} holds undecodable characters ({expected})",
     )
+
+
+def _utf8(raw: bytes) -> str:
+    return raw.decode("utf-8")
 
 
 def _marc8(raw: bytes, marc8: MARC8ToUnicode) -> str:
@@ -290,13 +291,13 @@ def _decode_field(tag: str, raw: bytes, utf8: bool, marc8: MARC8ToUnicode, warni
     if tag < "010" and tag.isdigit():
         return Field(tag=tag, data=_text(raw, utf8, marc8, tag, warnings))
     parts = raw.split(SUBFIELD_DELIMITER)
-    if len(parts[0]) != 2:
+    if len(parts[0]) != 2 or not parts[0].isascii():
         raise _Bad(
             "indicators_invalid",
             f"Ruas {tag} harus memiliki tepat dua indikator (ada {len(parts[0])})",
             f"Field {tag} must have exactly two indicators (found {len(parts[0])})",
         )
-    indicators = _text(parts[0], True, marc8, tag, warnings)
+    indicators = parts[0].decode("ascii")
     subfields: list[Subfield] = []
     for part in parts[1:]:
         if not part:
