@@ -126,7 +126,7 @@ def isbn10_to_13(d: str) -> str:
 
 
 def _control(record: Record, tag: str) -> str:
-    f = record[tag] if tag in record else None
+    f = record.get(tag)
     return (f.data or "") if f is not None else ""
 
 
