@@ -290,6 +290,8 @@ def _decode_field(tag: str, raw: bytes, utf8: bool, marc8: MARC8ToUnicode, warni
         raise _Bad("tag_invalid", f"Tag ruas tidak valid: {tag!r}", f"Invalid field tag: {tag!r}")
     if tag < "010" and tag.isdigit():
         return Field(tag=tag, data=_text(raw, utf8, marc8, tag, warnings))
+    if utf8 and (fast := _utf8_datafield(tag, raw)) is not None:
+        return fast
     parts = raw.split(SUBFIELD_DELIMITER)
     if len(parts[0]) != 2 or not parts[0].isascii():
         raise _Bad(
@@ -308,6 +310,26 @@ def _decode_field(tag: str, raw: bytes, utf8: bool, marc8: MARC8ToUnicode, warni
             )
         value = _text(part, utf8, marc8, tag, warnings)
         subfields.append(Subfield(code=value[0], value=value[1:]))
+    return Field(tag=tag, indicators=Indicators(indicators[0], indicators[1]), subfields=subfields)
+
+
+def _utf8_datafield(tag: str, raw: bytes) -> Field | None:
+    """The common case in one decode: a clean UTF-8 data field. None sends it the careful way."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "\x1b" in text:
+        return None
+    parts = text.split("\x1f")
+    indicators = parts[0]
+    if len(indicators) != 2 or not indicators.isascii():
+        return None
+    subfields = []
+    for part in parts[1:]:
+        if not part:
+            return None
+        subfields.append(Subfield(part[0], part[1:]))
     return Field(tag=tag, indicators=Indicators(indicators[0], indicators[1]), subfields=subfields)
 
 

@@ -1,0 +1,1 @@
+"""Pusip benchmarks. Results are recorded in docs/benchmarks.md."""
