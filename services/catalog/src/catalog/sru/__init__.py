@@ -1,0 +1,1 @@
+"""SRU 1.2 searchRetrieve and explain, with CQL queries."""
