@@ -46,9 +46,9 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
 def make_sync_url(url: str) -> str:
     """The synchronous driver URL for the same database (Alembic, Celery workers)."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return str(parsed.set(drivername="sqlite"))
-    return str(parsed.set(drivername="postgresql+psycopg"))
+    driver = "sqlite" if parsed.get_backend_name() == "sqlite" else "postgresql+psycopg"
+    # str(URL) masks the password as "***"; render it in full or authentication fails.
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
 class Database:

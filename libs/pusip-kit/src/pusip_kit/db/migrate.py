@@ -83,6 +83,8 @@ def run_migrations_env(target_metadata: MetaData | None) -> None:
 
     config = context.config
     url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("alembic config has no sqlalchemy.url; build it with alembic_config()")
     version_table = config.attributes.get("version_table", "alembic_version")
     engine = create_engine(url)
     with engine.connect() as connection:

@@ -1,0 +1,5 @@
+from accreditation.config import AccreditationSettings
+from accreditation.main import create_app
+from pusip_kit.testing.service import service_fixture
+
+client = service_fixture(create_app, AccreditationSettings)

@@ -1,0 +1,5 @@
+from archive.config import ArchiveSettings
+from archive.main import create_app
+from pusip_kit.testing.service import service_fixture
+
+client = service_fixture(create_app, ArchiveSettings)
