@@ -53,6 +53,7 @@ def create_service_app(
         app.state.sessionmaker = database.sessionmaker
         health.add("database", database.ping)
         _configure_auth(app, settings)
+        _install_relay_kicker(settings)
         for hook in on_startup:
             await hook(app)
         try:
@@ -111,3 +112,10 @@ def _configure_auth(app: FastAPI, settings: ServiceSettings) -> None:
                 issuer=settings.oidc_issuer, jwks_url=settings.oidc_jwks_url, audience=settings.oidc_audience
             ),
         )
+
+
+def _install_relay_kicker(settings: ServiceSettings) -> None:
+    """After-commit outbox rows kick this service's relay (else beat sends them within seconds)."""
+    from pusip_kit.tasks import install_relay_kicker
+
+    install_relay_kicker(settings)
