@@ -41,6 +41,24 @@ SERVICE_PORTS: dict[str, int] = {
 }
 
 
+def service_port(name: str) -> int:
+    """Where a component listens locally: ``PUSIP_<NAME>_PORT``, else its default port shifted by
+    ``PUSIP_PORT_BASE`` (the gateway's port; the services follow at the same offsets), else the default.
+
+    ``PUSIP_PORT_BASE=18000`` puts the gateway on 18000 and the services on 18001–18005, so a second
+    installation (a test run, say) never collides with a developer's running one. Unknown names: 0.
+    """
+    explicit = os.environ.get(f"PUSIP_{name.upper()}_PORT")
+    if explicit:
+        return int(explicit)
+    if name not in SERVICE_PORTS:
+        return 0
+    base = os.environ.get("PUSIP_PORT_BASE")
+    if base:
+        return int(base) + SERVICE_PORTS[name] - SERVICE_PORTS["gateway"]
+    return SERVICE_PORTS[name]
+
+
 def suite_default(name: str, default: str) -> str:
     """A suite-wide value: ``PUSIP_<NAME>`` from the environment, else ``default``."""
     return os.environ.get(f"PUSIP_{name.upper()}", default)
@@ -80,12 +98,16 @@ class ServiceSettings(BaseSettings):
     minio_secure: bool = False
 
     oidc_issuer: str = Field(
-        default_factory=lambda: suite_default("oidc_issuer", "http://127.0.0.1:8000/auth")
+        default_factory=lambda: suite_default(
+            "oidc_issuer", f"http://127.0.0.1:{service_port('gateway')}/auth"
+        )
     )
     oidc_jwks_url: str = Field(default_factory=lambda: suite_default("oidc_jwks_url", ""))
     oidc_audience: str = Field(default_factory=lambda: suite_default("oidc_audience", "pusip"))
 
-    gateway_url: str = Field(default_factory=lambda: suite_default("gateway_url", "http://127.0.0.1:8000"))
+    gateway_url: str = Field(
+        default_factory=lambda: suite_default("gateway_url", f"http://127.0.0.1:{service_port('gateway')}")
+    )
     log_level: str = Field(default_factory=lambda: suite_default("log_level", "INFO"))
     log_json: bool = Field(default_factory=lambda: suite_default("log_json", "1") not in ("0", "false"))
 
@@ -93,7 +115,7 @@ class ServiceSettings(BaseSettings):
     def _fill_mode_defaults(self) -> Self:
         name = self.service_name
         if not self.port:
-            self.port = SERVICE_PORTS.get(name, 0)
+            self.port = service_port(name)
         embedded = self.mode is Mode.EMBEDDED
         if not self.database_url:
             self.database_url = (
@@ -147,8 +169,8 @@ class ServiceSettings(BaseSettings):
 
 
 def service_url(name: str) -> str:
-    """Where a service listens: ``PUSIP_<NAME>_URL`` or its default local port."""
-    return os.environ.get(f"PUSIP_{name.upper()}_URL", f"http://127.0.0.1:{SERVICE_PORTS[name]}")
+    """Where a service listens: ``PUSIP_<NAME>_URL`` or its local port (:func:`service_port`)."""
+    return os.environ.get(f"PUSIP_{name.upper()}_URL", f"http://127.0.0.1:{service_port(name)}")
 
 
 def settings_for(cls: type[ServiceSettings], **overrides: Any) -> ServiceSettings:

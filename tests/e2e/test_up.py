@@ -1,0 +1,388 @@
+"""``pusip up`` as a real process: the whole suite on its own ports and data directory.
+
+Starts ``pusip up`` (gateway, five services, five Celery workers), waits for it to be ready, then
+checks the portal, the aggregated health, every printed demo account (password grant, then an
+authenticated call through the gateway), the agency client (client credentials), that a service
+killed with SIGKILL is answered 503 by the gateway while the others keep answering and is then
+restarted by the supervisor, and that SIGINT stops every child and exits 0.
+
+No external server is needed (embedded mode): this runs in the normal ``make test`` tier.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from pusip.supervisor import group_members
+from pusip_kit.config import SERVICE_NAMES
+
+READY_TIMEOUT = 240.0
+RESTART_TIMEOUT = 90.0
+STOP_TIMEOUT = 60.0
+KILLED = "catalog"
+OTHER = "circulation"
+
+pytestmark = pytest.mark.timeout(600)
+
+ACCOUNT_ROW = re.compile(
+    r"│\s*(?P<username>[a-z0-9][a-z0-9._@-]+)\s*│\s*(?P<password>pusip-demo-\S+)\s*│\s*(?P<role>[a-z_]+)\s*│"
+)
+CLIENT_ROW = re.compile(r"│\s*(?P<client>pusip-agency-demo)\s*│\s*(?P<secret>\S+)\s*│")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _ephemeral_ports() -> range:
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
+def _free_port_base() -> int:
+    """Six free ports outside the ephemeral range (an outgoing connection could take those)."""
+    ephemeral = _ephemeral_ports()
+    rng = random.Random()
+    for _ in range(500):
+        base = rng.randrange(10_000, 32_000, 10)
+        ports = range(base, base + 6)
+        if any(p in ephemeral for p in ports):
+            continue
+        if all(_port_free(p) for p in ports):
+            return base
+    raise RuntimeError("no free block of six ports")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped) counts as gone.
+    with contextlib.suppress(OSError):
+        if Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z"):
+            return False
+    return True
+
+
+@dataclass
+class Up:
+    process: subprocess.Popen[bytes]
+    data_dir: Path
+    base: int
+    log: Path
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.base}{path}"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def tail(self, lines: int = 120) -> str:
+        return "\n".join(self.output().splitlines()[-lines:])
+
+    def status(self) -> dict[str, Any]:
+        return json.loads((self.data_dir / "run" / "up.json").read_text())
+
+    def pid(self, name: str) -> int:
+        return int((self.data_dir / "run" / f"{name}.pid").read_text().strip())
+
+    def child_pids(self) -> dict[str, int]:
+        pids = {}
+        for name, child in self.status()["children"].items():
+            if child.get("pid"):
+                pids[name] = int(child["pid"])
+        return pids
+
+
+def _kill_everything(up: Up) -> None:
+    """Last resort after a failure: no process of this run may outlive the test."""
+    pids: set[int] = set()
+    with contextlib.suppress(Exception):
+        pids.update(up.child_pids().values())
+    for pid_file in (up.data_dir / "run").glob("*.pid"):
+        with contextlib.suppress(Exception):
+            pids.add(int(pid_file.read_text().strip()))
+    if up.process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(up.process.pid, signal.SIGKILL)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        up.process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
+    root = tmp_path_factory.mktemp("pusip-up")
+    data_dir = root / "var"
+    log = root / "up.log"
+    base = _free_port_base()
+    env = {
+        **os.environ,
+        "PUSIP_DATA_DIR": str(data_dir),
+        "PUSIP_PORT_BASE": str(base),
+        "PUSIP_MODE": "embedded",
+        "PYTHONUNBUFFERED": "1",
+        "COLUMNS": "200",
+    }
+    for name in list(env):  # nothing from a developer's own configuration may leak in
+        if name.startswith("PUSIP_") and name not in ("PUSIP_DATA_DIR", "PUSIP_PORT_BASE", "PUSIP_MODE"):
+            del env[name]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pusip", "up", "--ready-timeout", str(READY_TIMEOUT)],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=root,
+            start_new_session=True,
+        )
+    handle = Up(process=process, data_dir=data_dir, base=base, log=log)
+    try:
+        _wait_ready(handle)
+        yield handle
+    finally:
+        _kill_everything(handle)
+
+
+def _wait_ready(up: Up) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    with httpx.Client(timeout=5) as client:
+        while time.monotonic() < deadline:
+            if up.process.poll() is not None:
+                pytest.fail(f"`pusip up` exited early ({up.process.returncode}):\n{up.tail()}")
+            if "Pusip siap / Pusip is ready" in up.output():
+                with contextlib.suppress(httpx.HTTPError):
+                    if client.get(up.url("/api/health")).status_code == 200:
+                        return
+            time.sleep(1)
+    pytest.fail(f"`pusip up` not ready within {READY_TIMEOUT:.0f} s:\n{up.tail()}")
+
+
+def _wait_for(check: Any, timeout: float, what: str, up: Up, interval: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError, OSError, ValueError):
+            last = check()
+            if last:
+                return last
+        time.sleep(interval)
+    pytest.fail(f"{what} not seen within {timeout:.0f} s (last: {last!r}):\n{up.tail()}")
+
+
+# -- the checks, in order ---------------------------------------------------------------------
+
+
+def test_run_files_name_every_process(up: Up) -> None:
+    status = up.status()
+    assert status["pid"] == up.process.pid
+    expected = {"gateway", *SERVICE_NAMES, *(f"{s}-worker" for s in SERVICE_NAMES)}
+    assert set(status["children"]) == expected
+    for name in expected:
+        assert _alive(up.pid(name)), name
+    assert all(status["children"][n]["ready"] for n in ("gateway", *SERVICE_NAMES))
+
+
+def test_portal_answers(up: Up) -> None:
+    response = httpx.get(up.url("/"), timeout=10, follow_redirects=True)
+    assert response.status_code == 200
+    assert "text/html" in response.headers["content-type"]
+    docs = httpx.get(up.url("/docs"), timeout=10)
+    assert docs.status_code == 200
+
+
+def test_health_reports_all_services(up: Up) -> None:
+    response = httpx.get(up.url("/api/health"), timeout=10)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body["services"]) == set(SERVICE_NAMES)
+    assert all(s["status"] == "ready" for s in body["services"].values()), body
+
+
+def test_banner_shows_urls_and_demo_accounts(up: Up) -> None:
+    output = up.output()
+    assert up.url("/") in output
+    assert up.url("/docs") in output
+    accounts = {m["username"]: m["password"] for m in ACCOUNT_ROW.finditer(output)}
+    assert len(accounts) >= 11, output[-4000:]
+    assert CLIENT_ROW.search(output)
+
+
+def test_every_demo_account_signs_in_and_calls_through_the_gateway(up: Up) -> None:
+    output = up.output()
+    accounts = {m["username"]: (m["password"], m["role"]) for m in ACCOUNT_ROW.finditer(output)}
+    assert accounts
+    with httpx.Client(base_url=up.url(""), timeout=20) as client:
+        anonymous = client.get(f"/api/{OTHER}/branches")
+        assert anonymous.status_code == 401, anonymous.text
+        for username, (password, role) in accounts.items():
+            token = client.post(
+                "/auth/token",
+                data={
+                    "grant_type": "password",
+                    "username": username,
+                    "password": password,
+                    "client_id": "pusip-portal",
+                    "scope": "openid profile",
+                },
+            )
+            assert token.status_code == 200, (username, token.text)
+            bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            me = client.get("/auth/userinfo", headers=bearer)
+            assert me.status_code == 200, (username, me.text)
+            assert me.json()["preferred_username"] == username
+            assert role in me.json()["roles"], me.json()
+            if username == "arsiparis":
+                assert me.json()["pusip_unit"] == "dispusip"
+                assert me.json()["pusip_clearance"] == "RAHASIA"
+                assert me.json()["pusip_access_category"] == "pengolah"
+            # Through the edge (token checked there) to a service (token checked again).
+            proxied = client.get(f"/api/{OTHER}/branches", headers=bearer)
+            assert proxied.status_code == 200, (username, proxied.status_code, proxied.text)
+
+        client_row = CLIENT_ROW.search(output)
+        assert client_row
+        agency = client.post(
+            "/auth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(client_row["client"], client_row["secret"]),
+        )
+        assert agency.status_code == 200, agency.text
+        bearer = {"Authorization": f"Bearer {agency.json()['access_token']}"}
+        me = client.get("/auth/userinfo", headers=bearer)
+        assert me.status_code == 200, me.text
+        assert me.json()["roles"] == ["agency_system"] and me.json()["pusip_unit"] == "dinas-demo"
+        proxied = client.get(f"/api/{OTHER}/branches", headers=bearer)
+        assert proxied.status_code == 200, proxied.text
+
+
+def test_workers_carry_events_between_services(up: Up) -> None:
+    """The demo branches created in the catalog reach circulation's replica through the broker."""
+    from catalog.demo import DEMO_BRANCHES
+
+    with httpx.Client(base_url=up.url(""), timeout=20) as client:
+        token = client.post(
+            "/auth/token",
+            data={
+                "grant_type": "password",
+                "username": "admin",
+                "password": "pusip-demo-admin",
+                "client_id": "pusip-portal",
+            },
+        )
+        assert token.status_code == 200, token.text
+        bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+        def replicated() -> int | None:
+            page = client.get(f"/api/{OTHER}/branches", headers=bearer).json()
+            total = page["pagination"]["total_count"]
+            return total if total >= len(DEMO_BRANCHES) else None
+
+        _wait_for(replicated, RESTART_TIMEOUT, "catalog branches replicated to circulation", up, interval=1)
+
+
+def test_a_killed_service_is_503_then_restarted(up: Up) -> None:
+    victim = up.pid(KILLED)
+    restarts_before = up.status()["children"][KILLED]["restarts"]
+    with httpx.Client(base_url=up.url(""), timeout=5) as client:
+        assert client.get(f"/api/{KILLED}/healthz").status_code == 200
+        os.kill(victim, signal.SIGKILL)
+        # While it is down the gateway answers 503 for it, and only for it.
+        _wait_for(
+            lambda: client.get(f"/api/{KILLED}/healthz").status_code == 503,
+            20,
+            f"503 for {KILLED}",
+            up,
+            interval=0.05,
+        )
+        for other in SERVICE_NAMES:
+            if other != KILLED:
+                assert client.get(f"/api/{other}/healthz").status_code == 200, other
+        # The supervisor starts it again.
+        _wait_for(
+            lambda: client.get(f"/api/{KILLED}/healthz").status_code == 200,
+            RESTART_TIMEOUT,
+            f"{KILLED} answering again",
+            up,
+            interval=0.25,
+        )
+        _wait_for(lambda: client.get("/api/health").status_code == 200, RESTART_TIMEOUT, "health", up)
+    assert not _alive(victim)
+    new_pid = up.pid(KILLED)
+    assert new_pid != victim and _alive(new_pid)
+    assert up.status()["children"][KILLED]["restarts"] == restarts_before + 1
+    assert "dimulai ulang / restarted" in up.output()
+
+
+def test_a_killed_worker_is_restarted_and_its_beat_goes_too(up: Up) -> None:
+    name = f"{KILLED}-worker"
+    victim = up.pid(name)
+    group_before = group_members(victim)
+    assert victim in group_before
+    os.kill(victim, signal.SIGKILL)
+
+    def replaced() -> int | None:
+        try:
+            pid = up.pid(name)
+        except (OSError, ValueError):
+            return None
+        return pid if pid != victim else None
+
+    new_pid = _wait_for(replaced, RESTART_TIMEOUT, f"{name} restarted", up)
+    # The old worker's whole process group (its embedded beat included) is gone.
+    _wait_for(lambda: not group_members(victim), 15, f"{name}'s old process group gone", up)
+    assert _alive(new_pid)
+    assert up.status()["children"][name]["restarts"] == 1
+
+
+def test_sigint_stops_everything_and_exits_zero(up: Up) -> None:
+    children = up.child_pids()
+    assert len(children) == 1 + 2 * len(SERVICE_NAMES)
+    up.process.send_signal(signal.SIGINT)
+    try:
+        code = up.process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`pusip up` did not stop within {STOP_TIMEOUT:.0f} s:\n{up.tail()}")
+    assert code == 0, up.tail()
+    still = {name: pid for name, pid in children.items() if _alive(pid)}
+    assert not still, still
+    # Nothing left in the children's process groups either (a worker's embedded beat, say).
+    left = {name: group_members(pid) for name, pid in children.items()}
+    assert not any(left.values()), left
+    for port in range(up.base, up.base + 6):
+        assert _port_free(port), port
+    assert not list((up.data_dir / "run").glob("*.pid")), list((up.data_dir / "run").iterdir())
+    assert "Pusip berhenti / stopped." in up.output()
