@@ -1,0 +1,145 @@
+"""Indonesian text analysis for the embedded (Tantivy) search backend.
+
+The pipeline mirrors the Elasticsearch analyzer the distributed backend declares
+(``pusip_indonesian``), so both backends find the same documents:
+
+1. split on anything that is not a letter or digit (combining accents stay with their letter),
+2. Unicode NFKC, case-fold, strip accents (``é`` → ``e``),
+3. drop stopwords (``stopwords_id.txt``; positions still advance, as in Lucene),
+4. Snowball Indonesian stemming through PyStemmer (``perpustakaan`` → ``pustaka``).
+
+Tokens keep their character offsets in the *original* text, which is what snippets need.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+import Stemmer
+
+MAX_TOKEN_CHARS = 64
+"""Longer tokens are dropped (they are noise such as encoded data, and bloat the index)."""
+
+_TOKEN_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
+_local = threading.local()
+
+
+def _load_stopwords() -> frozenset[str]:
+    text = resources.files(__package__).joinpath("stopwords_id.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    )
+
+
+STOPWORDS: frozenset[str] = _load_stopwords()
+
+
+class AnalyzedToken(NamedTuple):
+    term: str
+    position: int
+    start: int  # character offsets in the original text
+    end: int
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    # PyStemmer objects are not safe to share between threads; keep one per thread.
+    stemmer: Stemmer.Stemmer | None = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = Stemmer.Stemmer("indonesian")
+        _local.stemmer = stemmer
+    return stemmer
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """NFKC, case-fold and strip accents; keeps letters and digits only."""
+    text = unicodedata.normalize("NFKC", word).casefold()
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+        text = unicodedata.normalize("NFC", text)
+    if not text.isalnum():
+        text = "".join(c for c in text if c.isalnum())
+    return text
+
+
+def stem(word: str) -> str:
+    """Snowball Indonesian stem of one already folded word."""
+    return str(_stemmer().stemWord(word))
+
+
+def raw_tokens(text: str) -> list[AnalyzedToken]:
+    """Folded, unstemmed tokens, stopwords kept (autocomplete words, snippets)."""
+    out: list[AnalyzedToken] = []
+    for pos, m in enumerate(_TOKEN_RE.finditer(text)):
+        word = fold(m.group())
+        if word and len(word) <= MAX_TOKEN_CHARS:
+            out.append(AnalyzedToken(word, pos, m.start(), m.end()))
+    return out
+
+
+_TERM_CACHE: dict[str, str] = {}
+_TERM_CACHE_MAX = 500_000
+
+
+def _term(raw: str) -> str:
+    """The indexed term of one surface token ('' when it is dropped). Cached: words repeat a lot."""
+    term = _TERM_CACHE.get(raw)
+    if term is None:
+        word = fold(raw)
+        term = "" if not word or word in STOPWORDS or len(word) > MAX_TOKEN_CHARS else _stemmer().stemWord(word)
+        if len(_TERM_CACHE) >= _TERM_CACHE_MAX:
+            _TERM_CACHE.clear()
+        _TERM_CACHE[raw] = term
+    return term
+
+
+def analyze(text: str) -> list[AnalyzedToken]:
+    """Full analysis: folded, stopwords removed (positions kept), stemmed."""
+    out: list[AnalyzedToken] = []
+    for pos, m in enumerate(_TOKEN_RE.finditer(text)):
+        term = _TERM_CACHE.get(m.group()) or _term(m.group())
+        if term:
+            start, end = m.span()
+            out.append(AnalyzedToken(term, pos, start, end))
+    return out
+
+
+def matches(text: str, terms: set[str] | frozenset[str]) -> list[AnalyzedToken]:
+    """Tokens of ``text`` whose analysed term is in ``terms`` (for snippets)."""
+    out: list[AnalyzedToken] = []
+    for pos, m in enumerate(_TOKEN_RE.finditer(text)):
+        raw = m.group()
+        term = _TERM_CACHE.get(raw) or _term(raw)
+        if term in terms:
+            start, end = m.span()
+            out.append(AnalyzedToken(term, pos, start, end))
+    return out
+
+
+def analyze_terms(text: str) -> list[str]:
+    out = []
+    for raw in _TOKEN_RE.findall(text):
+        term = _TERM_CACHE.get(raw) or _term(raw)
+        if term:
+            out.append(term)
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Folded words (no stemming, stopwords kept): what autocomplete matches against."""
+    out = []
+    for raw in _TOKEN_RE.findall(text):
+        word = fold(raw)
+        if word and len(word) <= MAX_TOKEN_CHARS:
+            out.append(word)
+    return out
+
+
+def sort_key(value: object) -> str:
+    """Case- and accent-insensitive sort key for a text value (words joined by one space)."""
+    return " ".join(words(str(value)))

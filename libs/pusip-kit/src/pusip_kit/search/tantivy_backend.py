@@ -1,0 +1,803 @@
+"""Embedded search on Tantivy (the Rust Lucene-class engine) through its Python binding.
+
+Layout of one index: ``<path>/v-<fingerprint>/`` holds the Tantivy files for the current
+schema (a changed schema opens a fresh, empty directory; the owning service then rebuilds
+it from its database). Field layout per :class:`FieldSpec`:
+
+=========  =====================================================================
+TEXT       ``f`` pre-analysed tokens (Indonesian analysis, positions kept, BM25)
+KEYWORD    ``f`` exact value, fast (filters, exists)
+numbers    ``f`` indexed + fast (filters, ranges, numeric facets, sort)
+facet      ``f__f0`` … ``f__f3``: one single-valued fast column per value slot, ``""`` when
+           empty, plus ``f__fx`` (multi-valued) for values beyond the fourth. Tantivy's
+           terms aggregation is ~20x slower per document on multi-valued or sparse columns
+           than on dense single-valued ones, so over many hits facet counts are summed over
+           the slot columns; over few hits (``MULTI_COLUMN_MAX_HITS``) the per-column
+           overhead dominates and the one multi-valued column (``f``, or ``f__fm`` for
+           TEXT) is counted instead.
+autocomp.  ``f__ac`` folded unstemmed words (prefix queries)
+sortable   ``f__sort`` folded sort key (text); ``f__ska``/``f__skd`` (+``2`` for text):
+           order-preserving u64 sort proxies, used only when sorting by more than one key
+           (Tantivy sorts natively by one; several keys go through a ``top_hits``
+           aggregation, which can only sort numeric columns)
+=========  =====================================================================
+
+``_id`` (exact), ``_key`` (u64 hash of the id, indexed + fast) and ``_source`` (the stored
+JSON) complete every document.
+
+One process writes (the writer is opened lazily on the first write, with a modest heap);
+any number of processes read. Readers notice a commit by the change of ``meta.json`` and
+reload before the next query. Every blocking Tantivy call runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import logging
+import os
+import shutil
+import struct
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio.to_thread
+import orjson
+import tantivy
+from tantivy import Occur, Query
+
+from pusip_kit.search import analysis, common, textquery
+from pusip_kit.search import model as m
+from pusip_kit.search.base import SearchIndex
+
+log = logging.getLogger(__name__)
+
+LAYOUT_VERSION = 3
+WRITER_HEAP_BYTES = 64_000_000
+FACET_SLOTS = 4
+FACET_SLOT_SIZE = 100
+"""Buckets asked of each slot column (at least ten times the facet size)."""
+MULTI_COLUMN_MAX_HITS = 4000
+"""Up to this many hits a multi-valued facet is counted on its one multi-valued column."""
+_MULTI_SORT_REFINE = 16
+_FACET_CACHE_SIZE = 256
+_U64_MAX = 2**64 - 1
+_T = TypeVar("_T")
+
+_TANTIVY_TYPE = {
+    m.FieldType.INTEGER: tantivy.FieldType.Integer,
+    m.FieldType.FLOAT: tantivy.FieldType.Float,
+    m.FieldType.DATE: tantivy.FieldType.Date,
+}
+
+
+def _count(res: tantivy.SearchResult) -> int:
+    return int(getattr(res, "count", 0) or 0)  # the stub lacks ``count``
+
+
+def _clamp(u: int) -> int:
+    return min(max(u, 1), _U64_MAX - 1)
+
+
+def _id_key(doc_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(doc_id.encode(), digest_size=8).digest(), "big")
+
+
+def _text_proxies(value: str) -> tuple[int, int]:
+    raw = analysis.sort_key(value).encode()[:16].ljust(16, b"\0")
+    return _clamp(int.from_bytes(raw[:8], "big")), int.from_bytes(raw[8:], "big")
+
+
+def _number_proxy(spec: m.FieldSpec, value: Any) -> int:
+    if spec.type is m.FieldType.FLOAT:
+        bits: int = struct.unpack(">Q", struct.pack(">d", float(value)))[0]
+        return _clamp(bits ^ _U64_MAX if bits >> 63 else bits | (1 << 63))
+    if spec.type is m.FieldType.DATE:
+        delta = common.to_datetime(value) - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        return _clamp((delta // dt.timedelta(microseconds=1)) + (1 << 63))
+    if spec.type is m.FieldType.BOOLEAN:
+        return 2 if value else 1
+    return _clamp(int(value) + (1 << 63))
+
+
+class IndexWriterBusy(RuntimeError):
+    """A second process tried to write an index (Tantivy allows one writer per index)."""
+
+
+class TantivyIndex(SearchIndex):
+    def __init__(
+        self, path: str | os.PathLike[str], schema: m.IndexSchema, *, writer_heap: int = WRITER_HEAP_BYTES
+    ) -> None:
+        self.schema = schema
+        self.root = Path(path)
+        self.dir = self.root / f"v-{self.fingerprint(schema)}"
+        self.writer_heap = writer_heap
+        self._index: tantivy.Index | None = None
+        self._tschema: tantivy.Schema | None = None
+        self._writer: tantivy.IndexWriter | None = None
+        self._write_lock = threading.Lock()
+        self._open_lock = threading.Lock()
+        self._meta_stamp: tuple[int, int] | None = None
+        self._specs = {f.name: f for f in schema.fields}
+        self._text_names = {f.name for f in schema.text_fields}
+        self._slots = {f.name: self._facet_slots(f) for f in schema.fields}
+        self._slotted = [f for f in schema.fields if self._slots[f.name]]
+        self._facet_cache: OrderedDict[tuple[Any, ...], tuple[int, dict[str, Any]]] = OrderedDict()
+        self._facet_cache_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ layout
+
+    @staticmethod
+    def fingerprint(schema: m.IndexSchema) -> str:
+        shape = [
+            (f.name, f.type.value, f.stored, f.facet, f.sortable, f.autocomplete, f.multi)
+            for f in schema.fields
+        ]
+        blob = orjson.dumps({"layout": LAYOUT_VERSION, "id": schema.id_field, "fields": shape})
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+    def _build_schema(self) -> tantivy.Schema:
+        sb = tantivy.SchemaBuilder()
+        sb.add_text_field("_id", tokenizer_name="raw", index_option="basic")
+        sb.add_unsigned_field("_key", indexed=True, fast=True)
+        sb.add_bytes_field("_source", stored=True)
+        for f in self.schema.fields:
+            name = f.name
+            if f.type is m.FieldType.TEXT:
+                sb.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+            elif f.type is m.FieldType.KEYWORD:
+                sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+            elif f.type is m.FieldType.INTEGER:
+                sb.add_integer_field(name, indexed=True, fast=True)
+            elif f.type is m.FieldType.FLOAT:
+                sb.add_float_field(name, indexed=True, fast=True)
+            elif f.type is m.FieldType.DATE:
+                sb.add_date_field(name, indexed=True, fast=True)
+            elif f.type is m.FieldType.BOOLEAN:
+                sb.add_boolean_field(name, indexed=True, fast=True)
+            for slot in self._facet_slots(f):
+                sb.add_text_field(slot, fast=True, tokenizer_name="raw", index_option="basic")
+            if f.facet and f.multi and f.type is m.FieldType.TEXT:
+                sb.add_text_field(f"{name}__fm", fast=True, tokenizer_name="raw", index_option="basic")
+            if f.autocomplete:
+                sb.add_text_field(f"{name}__ac", tokenizer_name="whitespace", index_option="basic")
+            if f.sortable:
+                for proxy in self._proxy_names(f):
+                    sb.add_unsigned_field(proxy, fast=True)
+                if f.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+                    sb.add_text_field(f"{name}__sort", fast=True, tokenizer_name="raw", index_option="basic")
+        return sb.build()
+
+    @staticmethod
+    def _proxy_names(f: m.FieldSpec) -> list[str]:
+        names = [f"{f.name}__ska", f"{f.name}__skd"]
+        if f.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+            names += [f"{f.name}__ska2", f"{f.name}__skd2"]
+        return names
+
+    @staticmethod
+    def _facet_slots(f: m.FieldSpec) -> list[str]:
+        """Slot columns of a TEXT/KEYWORD facet (numbers and booleans facet on the field itself)."""
+        if not f.facet or f.type not in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+            return []
+        slots = [f"{f.name}__f{i}" for i in range(FACET_SLOTS if f.multi else 1)]
+        return [*slots, f"{f.name}__fx"] if f.multi else slots
+
+    def _facet_columns(self, spec: m.FieldSpec, total: int) -> list[str]:
+        slots = self._slots[spec.name]
+        if not slots:
+            return [spec.name]
+        if spec.multi and total <= MULTI_COLUMN_MAX_HITS:
+            return [spec.name if spec.type is m.FieldType.KEYWORD else f"{spec.name}__fm"]
+        return slots
+
+    def _sort_field(self, spec: m.FieldSpec) -> str:
+        if spec.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+            return f"{spec.name}__sort"
+        return spec.name
+
+    # ------------------------------------------------------------------ opening
+
+    async def _run(self, fn: Callable[..., _T], *args: Any) -> _T:
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args))
+
+    def _open(self) -> tantivy.Index:
+        index = self._index
+        if index is not None:
+            return index
+        with self._open_lock:
+            if self._index is None:
+                self._tschema = self._build_schema()
+                self.dir.mkdir(parents=True, exist_ok=True)
+                self._index = tantivy.Index(self._tschema, path=str(self.dir), reuse=True)
+                self._meta_stamp = self._stamp()
+            return self._index
+
+    @property
+    def tschema(self) -> tantivy.Schema:
+        self._open()
+        assert self._tschema is not None
+        return self._tschema
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.dir / "meta.json")
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def _searcher(self) -> tantivy.Searcher:
+        index = self._open()
+        stamp = self._stamp()
+        if stamp != self._meta_stamp:  # another process (or our writer) committed
+            self._meta_stamp = stamp
+            index.reload()
+        return index.searcher()
+
+    def _writer_locked(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            index = self._open()
+            threads = max(1, min(4, self.writer_heap // 16_000_000))
+            try:
+                self._writer = index.writer(self.writer_heap, threads)
+            except ValueError as exc:
+                raise IndexWriterBusy(
+                    f"{self.dir}: another process holds the index writer; only the service worker writes"
+                ) from exc
+        return self._writer
+
+    async def ensure(self) -> None:
+        await self._run(self._open)
+
+    # ------------------------------------------------------------------ writing
+
+    def _document(self, prepared: common.PreparedDoc) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_text("_id", prepared.id)
+        doc.add_unsigned("_key", _id_key(prepared.id))
+        doc.add_bytes("_source", orjson.dumps(prepared.source))
+        for name, values in prepared.values.items():
+            spec = self._specs[name]
+            t = spec.type
+            if t is m.FieldType.TEXT:
+                for v in values:
+                    toks = [
+                        tantivy.Token(tok.term, tok.position, tok.start, tok.end) for tok in analysis.analyze(v)
+                    ]
+                    doc.add_pre_tokenized_text(name, tantivy.PreTokenizedString(v, toks))
+            elif t is m.FieldType.KEYWORD:
+                for v in values:
+                    doc.add_text(name, v)
+            elif t is m.FieldType.INTEGER:
+                for v in values:
+                    doc.add_integer(name, v)
+            elif t is m.FieldType.FLOAT:
+                for v in values:
+                    doc.add_float(name, v)
+            elif t is m.FieldType.DATE:
+                for v in values:
+                    doc.add_date(name, v)
+            elif t is m.FieldType.BOOLEAN:
+                for v in values:
+                    doc.add_boolean(name, v)
+            if spec.autocomplete:
+                for v in values:
+                    doc.add_text(f"{name}__ac", " ".join(analysis.words(v)))
+            if spec.sortable:
+                first = values[0]
+                if t in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+                    doc.add_text(f"{name}__sort", analysis.sort_key(first))
+                    hi, lo = _text_proxies(first)
+                    doc.add_unsigned(f"{name}__ska", hi)
+                    doc.add_unsigned(f"{name}__skd", hi)
+                    doc.add_unsigned(f"{name}__ska2", lo)
+                    doc.add_unsigned(f"{name}__skd2", lo)
+                else:
+                    proxy = _number_proxy(spec, first)
+                    doc.add_unsigned(f"{name}__ska", proxy)
+                    doc.add_unsigned(f"{name}__skd", proxy)
+        for spec in self._slotted:
+            distinct = list(dict.fromkeys(prepared.values.get(spec.name, ())))
+            slots = self._slots[spec.name]
+            for i, slot in enumerate(slots[:FACET_SLOTS] if spec.multi else slots):
+                doc.add_text(slot, distinct[i] if i < len(distinct) else "")
+            for v in distinct[FACET_SLOTS:] if spec.multi else ():
+                doc.add_text(f"{spec.name}__fx", v)
+            if spec.multi and spec.type is m.FieldType.TEXT:
+                for v in distinct:
+                    doc.add_text(f"{spec.name}__fm", v)
+        for spec in self.schema.fields:  # missing sort values: last in both directions
+            if spec.sortable and spec.name not in prepared.values:
+                doc.add_unsigned(f"{spec.name}__ska", _U64_MAX)
+                doc.add_unsigned(f"{spec.name}__skd", 0)
+                if spec.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+                    doc.add_unsigned(f"{spec.name}__ska2", _U64_MAX)
+                    doc.add_unsigned(f"{spec.name}__skd2", 0)
+        return doc
+
+    def _index_sync(self, docs: list[dict[str, Any]]) -> int:
+        prepared = [common.prepare(self.schema, d) for d in docs]
+        built = [self._document(p) for p in prepared]
+        with self._write_lock:
+            writer = self._writer_locked()
+            for p, doc in zip(prepared, built, strict=True):
+                writer.delete_documents_by_term("_id", p.id)
+                writer.add_document(doc)
+        return len(built)
+
+    async def index(self, docs: Iterable[dict[str, Any]]) -> int:
+        batch = list(docs)
+        if not batch:
+            return 0
+        return await self._run(self._index_sync, batch)
+
+    def _delete_sync(self, ids: list[str]) -> None:
+        with self._write_lock:
+            writer = self._writer_locked()
+            for i in ids:
+                writer.delete_documents_by_term("_id", i)
+
+    async def delete(self, ids: Iterable[str]) -> None:
+        batch = [str(i) for i in ids]
+        if batch:
+            await self._run(self._delete_sync, batch)
+
+    def _commit_sync(self) -> None:
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.commit()
+        index = self._open()
+        index.reload()
+        self._meta_stamp = self._stamp()
+
+    async def commit(self) -> None:
+        await self._run(self._commit_sync)
+
+    def _clear_sync(self) -> None:
+        with self._write_lock:
+            self._writer_locked().delete_all_documents()
+
+    async def clear(self) -> None:
+        await self._run(self._clear_sync)
+
+    def _close_sync(self) -> None:
+        with self._write_lock:
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                writer.commit()  # pending writes persist, as Elasticsearch's do without a refresh
+                writer.wait_merging_threads()
+        self._index = None
+
+    async def close(self) -> None:
+        await self._run(self._close_sync)
+
+    async def drop(self) -> None:
+        await self.close()
+        await self._run(functools.partial(shutil.rmtree, self.root, ignore_errors=True))
+
+    # ------------------------------------------------------------------ query compilation
+
+    def _bool(self, clauses: list[tuple[Occur, Query]]) -> Query:
+        if len(clauses) == 1 and clauses[0][0] == Occur.Must:
+            return clauses[0][1]
+        if clauses and all(occ == Occur.MustNot for occ, _ in clauses):
+            clauses = [(Occur.Must, Query.all_query()), *clauses]
+        return Query.boolean_query(clauses)
+
+    def _text_field_query(self, spec: m.FieldSpec, text: str, phrase: bool) -> Query | None:
+        tokens = analysis.analyze(text)
+        if not tokens:
+            return None
+        ts = self.tschema
+        if len(tokens) == 1:
+            q = Query.term_query(ts, spec.name, tokens[0].term)
+        elif phrase:
+            base = tokens[0].position
+            q = Query.phrase_query(ts, spec.name, [(tok.position - base, tok.term) for tok in tokens])
+        else:
+            q = self._bool([(Occur.Must, Query.term_query(ts, spec.name, tok.term)) for tok in tokens])
+        return Query.boost_query(q, spec.boost) if spec.boost != 1.0 else q
+
+    def _leaf(self, leaf: textquery.WordNode | textquery.PhraseNode, fields: list[m.FieldSpec]) -> Query:
+        phrase = isinstance(leaf, textquery.PhraseNode)
+        if leaf.field is not None:
+            spec = self._specs[leaf.field]
+            if spec.type is m.FieldType.KEYWORD:
+                return Query.term_query(self.tschema, spec.name, leaf.text.strip())
+            fields = [spec]
+        subs = [q for q in (self._text_field_query(f, leaf.text, phrase) for f in fields) if q is not None]
+        if not subs:
+            return Query.empty_query()
+        return subs[0] if len(subs) == 1 else Query.disjunction_max_query(subs)
+
+    def _text(self, node: textquery.Node, fields: list[m.FieldSpec]) -> Query:
+        if isinstance(node, (textquery.WordNode, textquery.PhraseNode)):
+            return self._leaf(node, fields)
+        if isinstance(node, textquery.NotNode):
+            return self._bool([(Occur.MustNot, self._text(node.item, fields))])
+        if isinstance(node, textquery.OrNode):
+            return Query.boolean_query([(Occur.Should, self._text(c, fields)) for c in node.items])
+        clauses = [
+            (Occur.MustNot, self._text(c.item, fields))
+            if isinstance(c, textquery.NotNode)
+            else (Occur.Must, self._text(c, fields))
+            for c in node.items
+        ]
+        return self._bool(clauses)
+
+    @staticmethod
+    def _bad_value(spec: m.FieldSpec, value: Any) -> m.SearchQueryError:
+        return m.SearchQueryError(
+            f"Nilai tidak cocok untuk ruas {spec.name!r}",
+            f"Value does not fit field {spec.name!r}",
+            details={"field": spec.name, "value": str(value)},
+        )
+
+    def _value(self, spec: m.FieldSpec, value: Any) -> Any:
+        try:
+            return common.coerce(spec, value)
+        except common.DocumentError as exc:
+            raise self._bad_value(spec, value) from exc
+
+    def _spec(self, name: str) -> m.FieldSpec:
+        spec = self._specs.get(name)
+        if spec is None and name == self.schema.id_field:
+            return m.FieldSpec.model_construct(name="_id", type=m.FieldType.KEYWORD)
+        return self.schema.require(name, why="filters")
+
+    def _term(self, spec: m.FieldSpec, value: Any) -> Query:
+        ts = self.tschema
+        if spec.type is m.FieldType.TEXT:
+            q = self._text_field_query(spec.model_copy(update={"boost": 1.0}), str(value), phrase=True)
+            return q if q is not None else Query.empty_query()
+        v = self._value(spec, value)
+        if spec.type is m.FieldType.DATE:
+            return Query.range_query(ts, spec.name, tantivy.FieldType.Date, v, v)
+        return Query.term_query(ts, spec.name, v)
+
+    def _filter(self, f: m.Filter) -> Query:
+        ts = self.tschema
+        if isinstance(f, m.Term):
+            return self._term(self._spec(f.field), f.value)
+        if isinstance(f, m.Terms):
+            spec = self._spec(f.field)
+            if not f.values:
+                return Query.empty_query()
+            if spec.type in (m.FieldType.KEYWORD, m.FieldType.INTEGER, m.FieldType.BOOLEAN):
+                return Query.term_set_query(ts, spec.name, [self._value(spec, v) for v in f.values])
+            return Query.boolean_query([(Occur.Should, self._term(spec, v)) for v in f.values])
+        if isinstance(f, m.Range):
+            spec = self.schema.require(f.field, why="range filters")
+            ftype = _TANTIVY_TYPE[spec.type]
+            try:
+                if spec.type is m.FieldType.INTEGER:
+                    low, high = common.int_bounds(f)
+                    if low is None and high is None:
+                        return Query.all_query()
+                    if low is not None and high is not None and low > high:
+                        return Query.empty_query()
+                    return Query.range_query(ts, spec.name, ftype, low, high)
+                (lo, lo_inc), (hi, hi_inc) = f.lower, f.upper
+                if lo is None and hi is None:
+                    return Query.all_query()
+                return Query.range_query(
+                    ts,
+                    spec.name,
+                    ftype,
+                    None if lo is None else common.range_value(spec, lo),
+                    None if hi is None else common.range_value(spec, hi),
+                    include_lower=lo_inc or lo is None,
+                    include_upper=hi_inc or hi is None,
+                )
+            except (common.DocumentError, TypeError, ValueError) as exc:
+                raise self._bad_value(spec, f) from exc
+        if isinstance(f, m.Exists):
+            spec = self._spec(f.field)
+            return Query.all_query() if spec.name == "_id" else Query.exists_query(spec.name)
+        if isinstance(f, m.Not):
+            return self._bool([(Occur.MustNot, self._filter(f.filter))])
+        if isinstance(f, m.Any):
+            if not f.filters:
+                return Query.empty_query()
+            return Query.boolean_query([(Occur.Should, self._filter(s)) for s in f.filters])
+        if not f.filters:
+            return Query.all_query()
+        return self._bool([(Occur.Must, self._filter(s)) for s in f.filters])
+
+    def compile(self, q: m.SearchQuery, plan: common.TextPlan) -> Query:
+        clauses: list[tuple[Occur, Query]] = []
+        if plan.node is not None:
+            clauses.append((Occur.Must, self._text(plan.node, plan.default_fields)))
+        if q.filters:
+            filt = self._bool([(Occur.Must, self._filter(f)) for f in q.filters])
+            clauses.append((Occur.Must, Query.const_score_query(filt, 0.0)))
+        if not clauses:
+            return Query.all_query()
+        return self._bool(clauses)
+
+    # ------------------------------------------------------------------ searching
+
+    def _facet_aggs(
+        self, q: m.SearchQuery, total: int, include: dict[int, list[str]] | None = None
+    ) -> dict[str, Any]:
+        aggs: dict[str, Any] = {}
+        for i, facet in enumerate(q.facets):
+            spec = self.schema.field(facet.field)
+            if isinstance(facet, m.RangeFacetRequest):
+                ranges = []
+                for r in facet.ranges:
+                    bucket: dict[str, Any] = {"key": r.label}
+                    if r.gte is not None:
+                        bucket["from"] = r.gte
+                    if r.lt is not None:
+                        bucket["to"] = r.lt
+                    ranges.append(bucket)
+                aggs[f"f{i}"] = {"range": {"field": spec.name, "ranges": ranges}}
+                continue
+            if include is not None and i not in include:
+                continue
+            columns = self._facet_columns(spec, total)
+            size = max(facet.size * 10, FACET_SLOT_SIZE)  # costs little; makes recounts rare
+            for j, column in enumerate(columns):
+                terms: dict[str, Any] = {"field": column, "size": size, "segment_size": size}
+                if include is not None:
+                    terms["include"] = include[i]
+                    terms["size"] = len(include[i]) + 1
+                aggs[f"f{i}_{j}"] = {"terms": terms}
+        return aggs
+
+    def _merge_terms(
+        self, result: dict[str, Any], i: int, n_columns: int, facet_size: int
+    ) -> tuple[dict[Any, int], bool]:
+        """Sum one facet's slot columns; say whether the top may be off.
+
+        A slot that did not return all its values (``sum_other_doc_count``) only hides values
+        counted at most its smallest returned count there. The ranking is certain unless such a
+        hidden part could lift a value above or into the top; only then (rarely) do we recount.
+        """
+        counts: dict[Any, int] = {}
+        missing_bound: list[tuple[set[Any], int]] = []  # per truncated slot: (values seen, bound)
+        for j in range(n_columns):
+            part = result.get(f"f{i}_{j}", {})
+            buckets = part.get("buckets", [])
+            for b in buckets:
+                key = b["key"]
+                if key != "":
+                    counts[key] = counts.get(key, 0) + int(b["doc_count"])
+            if part.get("sum_other_doc_count") and buckets:
+                missing_bound.append(({b["key"] for b in buckets}, min(int(b["doc_count"]) for b in buckets)))
+        if not missing_bound:
+            return counts, False
+        unseen_upper = sum(bound for _, bound in missing_bound)
+        ranked = sorted(counts.values(), reverse=True)
+        floor = ranked[facet_size - 1] if len(ranked) >= facet_size else 0
+        for key, n in counts.items():
+            upper = n + sum(bound for seen, bound in missing_bound if key not in seen)
+            if upper != n and upper >= floor:
+                return counts, True
+        return counts, unseen_upper >= floor
+
+    def _facets_raw(
+        self, searcher: tantivy.Searcher, query: Query, q: m.SearchQuery, total: int
+    ) -> dict[str, Any]:
+        """Facet counts as plain data: ``{key: [(value, count), ...]}``."""
+        result = searcher.aggregate(query, self._facet_aggs(q, total))
+        out: dict[str, Any] = {}
+        recount: dict[int, list[str]] = {}
+        for i, facet in enumerate(q.facets):
+            spec = self.schema.field(facet.field)
+            if isinstance(facet, m.RangeFacetRequest):
+                by_key = {b["key"]: int(b["doc_count"]) for b in result.get(f"f{i}", {}).get("buckets", [])}
+                out[facet.key] = [(r.label, by_key.get(r.label, 0)) for r in facet.ranges]
+                continue
+            n_columns = len(self._facet_columns(spec, total))
+            counts, uncertain = self._merge_terms(result, i, n_columns, facet.size)
+            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+            if uncertain and n_columns > 1:
+                recount[i] = [str(k) for k, _ in ranked[: facet.size * 2]]
+            out[facet.field] = [(common.facet_value(k, spec), n) for k, n in ranked[: facet.size]]
+        if recount:
+            again = searcher.aggregate(query, self._facet_aggs(q, total, include=recount))
+            for i in recount:
+                facet = q.facets[i]
+                assert isinstance(facet, m.FacetRequest)
+                spec = self.schema.field(facet.field)
+                counts, _ = self._merge_terms(again, i, len(self._facet_columns(spec, total)), facet.size)
+                ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+                out[facet.field] = [(common.facet_value(k, spec), n) for k, n in ranked[: facet.size]]
+        return out
+
+    def _cached_facets(
+        self, searcher: tantivy.Searcher, query: Query, q: m.SearchQuery, total: int
+    ) -> dict[str, list[m.FacetBucket]]:
+        # Facets over broad queries (the catalogue's home page, popular subjects) are the expensive
+        # part; they only change on commit, so keep recent ones per reader generation.
+        key = (self._meta_stamp, q.text, q.text_fields, q.filters, q.facets)
+        with self._facet_cache_lock:
+            hit = self._facet_cache.get(key)
+            if hit is not None:
+                self._facet_cache.move_to_end(key)
+        if hit is None:
+            raw = self._facets_raw(searcher, query, q, total)
+            with self._facet_cache_lock:
+                self._facet_cache[key] = (0, raw)
+                while len(self._facet_cache) > _FACET_CACHE_SIZE:
+                    self._facet_cache.popitem(last=False)
+        else:
+            raw = hit[1]
+        bucket = m.FacetBucket.model_construct
+        return {name: [bucket(value=v, count=n) for v, n in items] for name, items in raw.items()}
+
+    def _source(self, searcher: tantivy.Searcher, addr: tantivy.DocAddress) -> dict[str, Any]:
+        raw = searcher.doc(addr).get_first("_source")
+        return orjson.loads(raw) if raw else {}
+
+    def _search_sync(self, q: m.SearchQuery) -> m.SearchResult:
+        m.validate_query(self.schema, q)
+        plan = common.plan_text(self.schema, q)
+        query = self.compile(q, plan)
+        searcher = self._searcher()
+        sort = [s for s in q.sort if s.field != m.RELEVANCE]
+        hits: list[tuple[float | None, dict[str, Any]]] = []
+        if len(sort) <= 1:
+            kwargs: dict[str, Any] = {}
+            if sort:
+                kwargs["order_by_field"] = self._sort_field(self.schema.field(sort[0].field))
+                kwargs["order"] = tantivy.Order.Asc if sort[0].order is m.SortOrder.ASC else tantivy.Order.Desc
+            match_all = plan.node is None and not q.filters  # counting every document is not needed
+            res = searcher.search(query, max(q.limit, 1), count=not match_all, offset=q.offset, **kwargs)
+            total = int(searcher.num_docs) if match_all else _count(res)
+            if q.limit:
+                hits = [(None if sort else float(k), self._source(searcher, a)) for k, a in res.hits]
+        else:
+            match_all = plan.node is None and not q.filters
+            total = int(searcher.num_docs) if match_all else _count(searcher.search(query, 1, count=True))
+            if q.limit and q.offset < total:
+                hits = [(None, src) for src in self._multi_sorted(searcher, query, q, sort)]
+        facets: dict[str, list[m.FacetBucket]] = {}
+        if q.facets:
+            if total:
+                facets = self._cached_facets(searcher, query, q, total)
+            else:
+                facets = {
+                    f.key if isinstance(f, m.RangeFacetRequest) else f.field: (
+                        [m.FacetBucket(value=r.label, count=0) for r in f.ranges]
+                        if isinstance(f, m.RangeFacetRequest)
+                        else []
+                    )
+                    for f in q.facets
+                }
+        out = []
+        for score, src in hits:
+            hl = common.highlights_for(src, plan.highlight_terms) if plan.highlight_terms else {}
+            out.append(
+                m.Hit.model_construct(id=str(src.get(self.schema.id_field, "")), score=score, source=src, highlights=hl)
+            )
+        return m.SearchResult.model_construct(total=total, hits=out, facets=facets)
+
+    def _multi_sorted(
+        self, searcher: tantivy.Searcher, query: Query, q: m.SearchQuery, sort: list[m.Sort]
+    ) -> list[dict[str, Any]]:
+        """Several sort keys: ``top_hits`` over the u64 proxies, then refined within the page.
+
+        Text keys compare by their first 16 bytes in the proxies; documents that tie there are
+        put in exact order within the page window (page + 16), which covers real catalogues.
+        """
+        keys: list[dict[str, str]] = []
+        for s in sort:
+            spec = self.schema.field(s.field)
+            suffix = "ska" if s.order is m.SortOrder.ASC else "skd"
+            keys.append({f"{spec.name}__{suffix}": s.order.value})
+            if spec.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+                keys.append({f"{spec.name}__{suffix}2": s.order.value})
+        window = q.limit + _MULTI_SORT_REFINE
+        agg = {"top": {"top_hits": {"sort": keys, "size": window, "from": q.offset, "docvalue_fields": ["_key"]}}}
+        rows = searcher.aggregate(query, agg)["top"]["hits"]
+        order = [row["docvalue_fields"]["_key"][0] for row in rows if row["docvalue_fields"].get("_key")]
+        if not order:
+            return []
+        ts = self.tschema
+        # a TermSetQuery builds a bitset over every document; a few term lookups are cheaper
+        wanted = Query.boolean_query([(Occur.Should, Query.term_query(ts, "_key", k)) for k in dict.fromkeys(order)])
+        found = searcher.search(wanted, len(order) * 2, count=False)
+        by_key: dict[int, list[dict[str, Any]]] = {}
+        for _, addr in found.hits:
+            src = self._source(searcher, addr)
+            by_key.setdefault(_id_key(str(src.get(self.schema.id_field))), []).append(src)
+        ordered: list[dict[str, Any]] = []
+        for k in dict.fromkeys(order):
+            ordered.extend(by_key.get(k, ()))
+        return self._refine(ordered, sort)[: q.limit]
+
+    def _refine(self, docs: list[dict[str, Any]], sort: list[m.Sort]) -> list[dict[str, Any]]:
+        """Exact multi-key order of a few documents (stable; missing values last both ways)."""
+        for s in reversed(sort):
+            spec = self.schema.field(s.field)
+            keyed = [(self._sort_value(spec, d), d) for d in docs]
+            present = [kd for kd in keyed if kd[0] is not None]
+            present.sort(key=lambda kd: kd[0], reverse=s.order is m.SortOrder.DESC)
+            docs = [d for _, d in present] + [d for k, d in keyed if k is None]
+        return docs
+
+    @staticmethod
+    def _sort_value(spec: m.FieldSpec, src: dict[str, Any]) -> Any:
+        v = src.get(spec.name)
+        if isinstance(v, list):
+            v = v[0] if v else None
+        if v is None:
+            return None
+        try:
+            if spec.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+                return analysis.sort_key(v)
+            return common.coerce(spec, v)
+        except (ValueError, TypeError):
+            return None
+
+    async def search(self, q: m.SearchQuery) -> m.SearchResult:
+        return await self._run(self._search_sync, q)
+
+    def search_sync(self, q: m.SearchQuery) -> m.SearchResult:
+        """Search in the calling thread (benchmarks, CLI tools)."""
+        return self._search_sync(q)
+
+    # ------------------------------------------------------------------ the rest
+
+    def _autocomplete_sync(self, prefix: str, fields: Sequence[str] | None, size: int) -> list[str]:
+        """Values of the first matching documents, ranked by how often they occur among them.
+
+        A terms aggregation would rank by exact frequency but costs a pass over every match
+        (a two-letter prefix matches most of a catalogue); a sample of ``size * 5`` documents
+        per field keeps this well under a millisecond and still puts common values first.
+        """
+        typed = common.parse_typed(prefix)
+        specs = common.autocomplete_fields(self.schema, fields)
+        if typed is None or not specs or size <= 0:
+            return []
+        searcher = self._searcher()
+        ts = self.tschema
+        candidates: list[tuple[str, int]] = []
+        for spec in specs:
+            ac = f"{spec.name}__ac"
+            clauses = [(Occur.Must, Query.term_query(ts, ac, w)) for w in typed.done]
+            if typed.last is not None:
+                clauses.append((Occur.Must, Query.phrase_prefix_query(ts, ac, [typed.last])))
+            res = searcher.search(self._bool(clauses), size * 5, count=False)
+            for _, addr in res.hits:
+                value = self._source(searcher, addr).get(spec.name)
+                for v in value if isinstance(value, list) else [value]:
+                    if isinstance(v, str):
+                        candidates.append((v, 1))
+        return common.merge_suggestions(candidates, typed, size)
+
+    async def autocomplete(self, prefix: str, fields: Sequence[str] | None = None, size: int = 10) -> list[str]:
+        return await self._run(self._autocomplete_sync, prefix, fields, size)
+
+    def _get_sync(self, doc_id: str) -> dict[str, Any] | None:
+        searcher = self._searcher()
+        res = searcher.search(Query.term_query(self.tschema, "_id", doc_id), 1, count=False)
+        return self._source(searcher, res.hits[0][1]) if res.hits else None
+
+    async def get(self, id: str) -> dict[str, Any] | None:
+        return await self._run(self._get_sync, str(id))
+
+    def _count_sync(self, f: m.Filter | None) -> int:
+        if f is not None:
+            m.validate_filter(self.schema, f)
+        searcher = self._searcher()
+        if f is None:
+            return int(searcher.num_docs)
+        return _count(searcher.search(self._filter(f), 1, count=True))
+
+    async def count(self, filter: m.Filter | None = None) -> int:
+        return await self._run(self._count_sync, filter)
+
+    def _all_ids_sync(self) -> set[str]:
+        searcher = self._searcher()
+        return {t for t, n in searcher.terms_with_prefix("_id", "", filter_query=Query.all_query()) if n}
+
+    async def all_ids(self) -> set[str]:
+        return await self._run(self._all_ids_sync)
