@@ -14,7 +14,7 @@ from pathlib import Path
 
 import anyio
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
 from pusip_kit.config import ServiceSettings
@@ -68,7 +68,6 @@ def create_service_app(
         description=description,
         version="0.1.0",
         lifespan=lifespan,
-        default_response_class=ORJSONResponse,
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
@@ -86,9 +85,9 @@ def create_service_app(
         return {"service": name, "status": "ok"}
 
     @ops.get("/readyz", summary="Readiness of every dependency")
-    async def readyz(request: Request) -> ORJSONResponse:
+    async def readyz(request: Request) -> JSONResponse:
         ok, body = await request.app.state.health.readiness()
-        return ORJSONResponse(body, status_code=200 if ok else 503)
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @ops.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Response:

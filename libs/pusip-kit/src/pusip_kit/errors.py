@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -166,8 +166,8 @@ def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None) or request.headers.get("x-request-id")
 
 
-def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> ORJSONResponse:
-    return ORJSONResponse(body, status_code=status, headers=headers)
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 _HTTP_STATUS_CODES = {
@@ -183,11 +183,11 @@ _HTTP_STATUS_CODES = {
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PusipError)
-    async def _pusip(request: Request, exc: PusipError) -> ORJSONResponse:
+    async def _pusip(request: Request, exc: PusipError) -> JSONResponse:
         return _json(exc.status_code, exc.body(_request_id(request)), exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> ORJSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()
         ]
@@ -203,7 +203,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, msg_id, msg_en = _HTTP_STATUS_CODES.get(
             exc.status_code, ("http_error", str(exc.detail), str(exc.detail))
         )
@@ -212,7 +212,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> ORJSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"request_id": _request_id(request)})
         return _json(
             500,
