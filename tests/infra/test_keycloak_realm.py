@@ -129,7 +129,7 @@ def test_demo_users(realm: dict[str, Any]) -> None:
 
 
 def test_demo_user_attributes(realm: dict[str, Any]) -> None:
-    assert _user(realm, "pustakawan")["attributes"]["pusip_branches"] == ["jakarta-pusat-cikini"]
+    assert _user(realm, "pustakawan")["attributes"]["pusip_branches"] == ["perpustakaan-jakarta-cikini"]
     assert _user(realm, "arsiparis")["attributes"] == {
         "pusip_unit": ["dispusip"],
         "pusip_clearance": ["RAHASIA"],
