@@ -24,14 +24,6 @@ import pytest
 from pusip_kit.auth.accounts import AccountStore
 from pusip_kit.auth.issuer import load_or_create_signing_key
 
-# pytest's importlib mode names these modules ``gateway.tests.*`` and, when nothing imported the
-# real ``gateway`` package first, registers the checkout folder ``gateway/`` as a namespace
-# package of that name. Point it at the real package too so ``import gateway.config`` works.
-_SRC = Path(__file__).resolve().parents[1] / "src" / "gateway"
-_ns = sys.modules.get("gateway")
-if _ns is not None and getattr(_ns, "__file__", None) is None and str(_SRC) not in list(_ns.__path__):
-    _ns.__path__.append(str(_SRC))
-
 HERE = Path(__file__).parent
 MiB = 1024 * 1024
 
