@@ -135,7 +135,9 @@ class ServiceSettings(BaseSettings):
         if not self.storage_backend:
             self.storage_backend = "local" if embedded else "minio"
         if not self.oidc_jwks_url:
-            self.oidc_jwks_url = f"{self.oidc_issuer.rstrip('/')}/jwks"
+            # the built-in issuer publishes <issuer>/jwks; Keycloak publishes under openid-connect
+            issuer = self.oidc_issuer.rstrip("/")
+            self.oidc_jwks_url = f"{issuer}/jwks" if embedded else f"{issuer}/protocol/openid-connect/certs"
         return self
 
     @model_validator(mode="after")
