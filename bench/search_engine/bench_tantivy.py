@@ -116,7 +116,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def measure(name: str, make: Callable[[], SearchQuery], run: Callable[[SearchQuery], Any], iters: int) -> None:
+def measure(
+    name: str, make: Callable[[], SearchQuery], run: Callable[[SearchQuery], Any], iters: int
+) -> None:
     """Wall-clock and this thread's CPU time (the machine may be shared: CPU time is the steadier one)."""
     queries = [make() for _ in range(iters)]
     for q in queries[:20]:  # warm-up
@@ -182,7 +184,9 @@ def main() -> None:
         return SearchQuery(text=rng.choice(common_words), limit=20, facets=facets)
 
     def two_words() -> SearchQuery:
-        return SearchQuery(text=f"{rng.choice(common_words)} {rng.choice(mid_words)}", limit=20, facets=facets)
+        return SearchQuery(
+            text=f"{rng.choice(common_words)} {rng.choice(mid_words)}", limit=20, facets=facets
+        )
 
     def phrase() -> SearchQuery:
         a, b = words.draw(2)
@@ -207,15 +211,24 @@ def main() -> None:
         return SearchQuery(limit=20, facets=facets)
 
     def sorted_year() -> SearchQuery:
-        return SearchQuery(text=rng.choice(common_words), sort=(Sort(field="year", order=SortOrder.DESC),),
-                           limit=20, facets=facets)
+        return SearchQuery(
+            text=rng.choice(common_words),
+            sort=(Sort(field="year", order=SortOrder.DESC),),
+            limit=20,
+            facets=facets,
+        )
 
     def sorted_two_keys() -> SearchQuery:
-        return SearchQuery(text=rng.choice(common_words),
-                           sort=(Sort(field="year", order=SortOrder.DESC), Sort(field="title")), limit=20)
+        return SearchQuery(
+            text=rng.choice(common_words),
+            sort=(Sort(field="year", order=SortOrder.DESC), Sort(field="title")),
+            limit=20,
+        )
 
     def highlighted() -> SearchQuery:
-        return SearchQuery(text=rng.choice(common_words), limit=20, facets=facets, highlight=("title", "abstract"))
+        return SearchQuery(
+            text=rng.choice(common_words), limit=20, facets=facets, highlight=("title", "abstract")
+        )
 
     print(f"-- top-20 + exact total + facets(language, branches), {n} queries each, {args.n} docs --")
     measure("1 word (mid-frequency)", one_word, run, n)
@@ -236,7 +249,12 @@ def main() -> None:
         return await idx.search(q)
 
     loop = asyncio.new_event_loop()
-    measure("1 word (mid) via async search (thread hop)", one_word, lambda q: loop.run_until_complete(via_async(q)), n)
+    measure(
+        "1 word (mid) via async search (thread hop)",
+        one_word,
+        lambda q: loop.run_until_complete(via_async(q)),
+        n,
+    )
 
     prefixes = [w[: rng.randint(2, 5)] for w in rng.sample(vocab[:3000], 200)]
     wall, cpu = [], []

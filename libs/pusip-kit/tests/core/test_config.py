@@ -11,7 +11,9 @@ class DemoSettings(ServiceSettings):
     model_config = ServiceSettings.model_config | {"env_prefix": "PUSIP_CATALOG_"}
 
 
-def test_embedded_defaults_use_files_under_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_embedded_defaults_use_files_under_the_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PUSIP_DATA_DIR", str(tmp_path))
     s = DemoSettings()
     assert s.mode is Mode.EMBEDDED

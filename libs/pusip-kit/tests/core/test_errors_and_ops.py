@@ -54,7 +54,9 @@ async def client(tmp_path: Path):
 
 
 async def test_domain_error_has_bilingual_body_and_request_id(client: httpx.AsyncClient) -> None:
-    r = await client.post("/things", json={"name": "dup", "size": 1}, headers={"x-request-id": "req-12345678"})
+    r = await client.post(
+        "/things", json={"name": "dup", "size": 1}, headers={"x-request-id": "req-12345678"}
+    )
     assert r.status_code == 409
     body = r.json()
     assert body["error"] == {
@@ -102,7 +104,8 @@ async def test_health_readiness_and_metrics(client: httpx.AsyncClient) -> None:
     await client.post("/things", json={"name": "a", "size": 1})
     metrics = (await client.get("/metrics")).text
     assert re.search(
-        r'pusip_http_requests_total\{method="POST",route="/things",service="opsdemo",status="200"\} 1\.0', metrics
+        r'pusip_http_requests_total\{method="POST",route="/things",service="opsdemo",status="200"\} 1\.0',
+        metrics,
     )
 
 

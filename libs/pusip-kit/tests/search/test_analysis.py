@@ -34,7 +34,14 @@ def test_stemming_pairs(a: str, b: str) -> None:
 
 
 def test_fold_and_tokenise() -> None:
-    assert analysis.words("Café DÉWI, e-book; ｆｕｌｌ-width") == ["cafe", "dewi", "e", "book", "full", "width"]
+    assert analysis.words("Café DÉWI, e-book; ｆｕｌｌ-width") == [
+        "cafe",
+        "dewi",
+        "e",
+        "book",
+        "full",
+        "width",
+    ]
     assert analysis.words("Cafe\u0301 decomposed") == ["cafe", "decomposed"]
     assert analysis.words("snake_case 2024") == ["snake", "case", "2024"]
     assert analysis.words("") == []
@@ -81,8 +88,12 @@ def test_snowball_agreement_with_sastrawi_pairs() -> None:
 
 def test_snippets_mark_original_text_and_escape() -> None:
     terms = set(analysis.analyze_terms("perpustakaan"))
-    assert highlight_value("Pengantar Ilmu Perpustakaan", terms) == ["Pengantar Ilmu <mark>Perpustakaan</mark>"]
-    assert highlight_value("<b>pustaka</b> & co", terms) == ["&lt;b&gt;<mark>pustaka</mark>&lt;/b&gt; &amp; co"]
+    assert highlight_value("Pengantar Ilmu Perpustakaan", terms) == [
+        "Pengantar Ilmu <mark>Perpustakaan</mark>"
+    ]
+    assert highlight_value("<b>pustaka</b> & co", terms) == [
+        "&lt;b&gt;<mark>pustaka</mark>&lt;/b&gt; &amp; co"
+    ]
     assert highlight_value("tidak ada", terms) == []
     long = ("kata " * 60) + "kepustakaan " + ("lain " * 60) + "perpustakaan akhir"
     frags = highlight_value(long, terms)

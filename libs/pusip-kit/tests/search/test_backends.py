@@ -158,7 +158,9 @@ async def test_make_search_index_by_settings(tmp_path: Path) -> None:
     idx = make_search_index(embedded, BOOK_SCHEMA)
     assert isinstance(idx, TantivyIndex)
     assert idx.root == tmp_path / "catalog" / "index" / "books"
-    distributed = CatalogSettings(data_dir=tmp_path, mode="distributed", elasticsearch_url="http://127.0.0.1:1")
+    distributed = CatalogSettings(
+        data_dir=tmp_path, mode="distributed", elasticsearch_url="http://127.0.0.1:1"
+    )
     es = make_search_index(distributed, BOOK_SCHEMA)
     from pusip_kit.search.elasticsearch_backend import ElasticsearchIndex
 

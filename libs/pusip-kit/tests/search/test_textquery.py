@@ -95,7 +95,10 @@ def test_limits() -> None:
 
 def test_prune_stopwords_and_empty_negations() -> None:
     keep = tq.analysed_keep({"title", "authors"})
-    assert tq.to_string(tq.prune(tq.parse("buku yang dan perpustakaan", PREFIXES), keep)) == "(buku perpustakaan)"
+    assert (
+        tq.to_string(tq.prune(tq.parse("buku yang dan perpustakaan", PREFIXES), keep))
+        == "(buku perpustakaan)"
+    )
     assert tq.prune(tq.parse("yang dan", PREFIXES), keep) is None
     assert tq.to_string(tq.prune(tq.parse("buku -yang", PREFIXES), keep)) == "buku"
     assert tq.to_string(tq.prune(tq.parse("yang OR buku", PREFIXES), keep)) == "buku"

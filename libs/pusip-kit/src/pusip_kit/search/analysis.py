@@ -91,7 +91,9 @@ def _term(raw: str) -> str:
     term = _TERM_CACHE.get(raw)
     if term is None:
         word = fold(raw)
-        term = "" if not word or word in STOPWORDS or len(word) > MAX_TOKEN_CHARS else _stemmer().stemWord(word)
+        term = (
+            "" if not word or word in STOPWORDS or len(word) > MAX_TOKEN_CHARS else _stemmer().stemWord(word)
+        )
         if len(_TERM_CACHE) >= _TERM_CACHE_MAX:
             _TERM_CACHE.clear()
         _TERM_CACHE[raw] = term

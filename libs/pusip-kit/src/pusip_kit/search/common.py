@@ -77,7 +77,9 @@ def coerce(spec: FieldSpec, value: Any) -> Any:
             case _:
                 return value
     except (TypeError, ValueError) as exc:
-        raise DocumentError(f"field {spec.name!r}: {value!r} is not a valid {spec.type.value} ({exc})") from exc
+        raise DocumentError(
+            f"field {spec.name!r}: {value!r} is not a valid {spec.type.value} ({exc})"
+        ) from exc
 
 
 def prepare(schema: IndexSchema, doc: Mapping[str, Any]) -> PreparedDoc:
@@ -204,7 +206,9 @@ def _render(text: str, start: int, end: int, matches: Sequence[analysis.Analyzed
     return "".join(out)
 
 
-def highlights_for(source: Mapping[str, Any], highlight_terms: Mapping[str, set[str]]) -> dict[str, list[str]]:
+def highlights_for(
+    source: Mapping[str, Any], highlight_terms: Mapping[str, set[str]]
+) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name, terms in highlight_terms.items():
         value = source.get(name)

@@ -77,7 +77,9 @@ class ElasticsearchIndex(SearchIndex):
     # ------------------------------------------------------------------ template, versions
 
     def fingerprint(self) -> str:
-        blob = orjson.dumps({"layout": LAYOUT_VERSION, "template": self.index_template()}, option=orjson.OPT_SORT_KEYS)
+        blob = orjson.dumps(
+            {"layout": LAYOUT_VERSION, "template": self.index_template()}, option=orjson.OPT_SORT_KEYS
+        )
         return hashlib.sha256(blob).hexdigest()[:12]
 
     def index_template(self) -> dict[str, Any]:
@@ -118,7 +120,11 @@ class ElasticsearchIndex(SearchIndex):
             "analysis": {
                 "tokenizer": {"pusip_words": {"type": "pattern", "pattern": word}},
                 "char_filter": {
-                    "pusip_trim": {"type": "pattern_replace", "pattern": f"^{word}|{word}$", "replacement": ""},
+                    "pusip_trim": {
+                        "type": "pattern_replace",
+                        "pattern": f"^{word}|{word}$",
+                        "replacement": "",
+                    },
                     "pusip_space": {"type": "pattern_replace", "pattern": word, "replacement": " "},
                 },
                 "filter": {
@@ -203,7 +209,9 @@ class ElasticsearchIndex(SearchIndex):
         await self.client.indices.create(index=new, settings={"refresh_interval": "-1"})
         try:
             if docs is not None:
-                await self._bulk(new, ({"_op_type": "index", "_index": new, **a} for a in self._actions(docs)))
+                await self._bulk(
+                    new, ({"_op_type": "index", "_index": new, **a} for a in self._actions(docs))
+                )
             elif old is not None:
                 await self.client.reindex(
                     source={"index": old}, dest={"index": new}, wait_for_completion=True, refresh=False
@@ -234,10 +242,18 @@ class ElasticsearchIndex(SearchIndex):
                     body[name] = coerced if isinstance(doc.get(name), (list, tuple, set)) else coerced[0]
             yield {"_id": prepared.id, "_source": body}
 
-    async def _bulk(self, index: str, actions: Iterable[dict[str, Any]], *, require_alias: bool = False) -> int:
+    async def _bulk(
+        self, index: str, actions: Iterable[dict[str, Any]], *, require_alias: bool = False
+    ) -> int:
         extra: dict[str, Any] = {"require_alias": True} if require_alias else {}
         ok, errors = await async_bulk(
-            self.client, actions, index=index, raise_on_error=False, ignore_status=(404,), chunk_size=1000, **extra
+            self.client,
+            actions,
+            index=index,
+            raise_on_error=False,
+            ignore_status=(404,),
+            chunk_size=1000,
+            **extra,
         )
         failed = [e for e in (errors if isinstance(errors, list) else []) if self._real_error(e)]
         if failed:
@@ -273,11 +289,17 @@ class ElasticsearchIndex(SearchIndex):
     async def clear(self) -> None:
         await self._writable()
         await self.client.delete_by_query(
-            index=self.alias, query={"match_all": {}}, conflicts="proceed", refresh=False, wait_for_completion=True
+            index=self.alias,
+            query={"match_all": {}},
+            conflicts="proceed",
+            refresh=False,
+            wait_for_completion=True,
         )
 
     async def _versions(self) -> list[str]:
-        res = await self.client.indices.get(index=f"{self.alias}-v*", allow_no_indices=True, ignore_unavailable=True)
+        res = await self.client.indices.get(
+            index=f"{self.alias}-v*", allow_no_indices=True, ignore_unavailable=True
+        )
         return sorted(res.body, key=self._version)
 
     async def drop(self) -> None:
@@ -297,7 +319,9 @@ class ElasticsearchIndex(SearchIndex):
     def _fields(self, specs: list[m.FieldSpec]) -> list[str]:
         return [f.name if f.boost == 1.0 else f"{f.name}^{f.boost:g}" for f in specs]
 
-    def _leaf(self, leaf: textquery.WordNode | textquery.PhraseNode, fields: list[m.FieldSpec]) -> dict[str, Any]:
+    def _leaf(
+        self, leaf: textquery.WordNode | textquery.PhraseNode, fields: list[m.FieldSpec]
+    ) -> dict[str, Any]:
         if leaf.field is not None:
             spec = self._specs[leaf.field]
             if spec.type is m.FieldType.KEYWORD:
@@ -322,7 +346,9 @@ class ElasticsearchIndex(SearchIndex):
         if isinstance(node, textquery.NotNode):
             return {"bool": {"must_not": [self._text(node.item, fields)]}}
         if isinstance(node, textquery.OrNode):
-            return {"bool": {"should": [self._text(c, fields) for c in node.items], "minimum_should_match": 1}}
+            return {
+                "bool": {"should": [self._text(c, fields) for c in node.items], "minimum_should_match": 1}
+            }
         must = [self._text(c, fields) for c in node.items if not isinstance(c, textquery.NotNode)]
         must_not = [self._text(c.item, fields) for c in node.items if isinstance(c, textquery.NotNode)]
         out: dict[str, Any] = {}
@@ -370,7 +396,9 @@ class ElasticsearchIndex(SearchIndex):
             if not f.values:
                 return {"match_none": {}}
             if spec.type in (m.FieldType.TEXT, m.FieldType.DATE):
-                return {"bool": {"should": [self._term(spec, v) for v in f.values], "minimum_should_match": 1}}
+                return {
+                    "bool": {"should": [self._term(spec, v) for v in f.values], "minimum_should_match": 1}
+                }
             return {"terms": {spec.name: [self._value(spec, v) for v in f.values]}}
         if isinstance(f, m.Range):
             spec = self.schema.require(f.field, why="range filters")
@@ -457,7 +485,10 @@ class ElasticsearchIndex(SearchIndex):
                 "post_tags": [common.MARK_CLOSE],
                 "encoder": "html",
                 "fields": {
-                    name: {"number_of_fragments": common.MAX_FRAGMENTS, "fragment_size": common.FRAGMENT_CHARS}
+                    name: {
+                        "number_of_fragments": common.MAX_FRAGMENTS,
+                        "fragment_size": common.FRAGMENT_CHARS,
+                    }
                     for name in plan.highlight_terms
                 },
             }
@@ -493,10 +524,14 @@ class ElasticsearchIndex(SearchIndex):
                 facets[facet.field] = items
             else:
                 by_key = {b["key"]: int(b["doc_count"]) for b in buckets}
-                facets[facet.key] = [m.FacetBucket(value=r.label, count=by_key.get(r.label, 0)) for r in facet.ranges]
+                facets[facet.key] = [
+                    m.FacetBucket(value=r.label, count=by_key.get(r.label, 0)) for r in facet.ranges
+                ]
         return m.SearchResult(total=total, hits=hits, facets=facets)
 
-    async def autocomplete(self, prefix: str, fields: Sequence[str] | None = None, size: int = 10) -> list[str]:
+    async def autocomplete(
+        self, prefix: str, fields: Sequence[str] | None = None, size: int = 10
+    ) -> list[str]:
         typed = common.parse_typed(prefix)
         specs = common.autocomplete_fields(self.schema, fields)
         if typed is None or not specs or size <= 0:

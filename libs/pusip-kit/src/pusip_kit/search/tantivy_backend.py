@@ -266,7 +266,8 @@ class TantivyIndex(SearchIndex):
             if t is m.FieldType.TEXT:
                 for v in values:
                     toks = [
-                        tantivy.Token(tok.term, tok.position, tok.start, tok.end) for tok in analysis.analyze(v)
+                        tantivy.Token(tok.term, tok.position, tok.start, tok.end)
+                        for tok in analysis.analyze(v)
                     ]
                     doc.add_pre_tokenized_text(name, tantivy.PreTokenizedString(v, toks))
             elif t is m.FieldType.KEYWORD:
@@ -647,7 +648,9 @@ class TantivyIndex(SearchIndex):
             kwargs: dict[str, Any] = {}
             if sort:
                 kwargs["order_by_field"] = self._sort_field(self.schema.field(sort[0].field))
-                kwargs["order"] = tantivy.Order.Asc if sort[0].order is m.SortOrder.ASC else tantivy.Order.Desc
+                kwargs["order"] = (
+                    tantivy.Order.Asc if sort[0].order is m.SortOrder.ASC else tantivy.Order.Desc
+                )
             match_all = plan.node is None and not q.filters  # counting every document is not needed
             res = searcher.search(query, max(q.limit, 1), count=not match_all, offset=q.offset, **kwargs)
             total = int(searcher.num_docs) if match_all else _count(res)
@@ -675,7 +678,9 @@ class TantivyIndex(SearchIndex):
         for score, src in hits:
             hl = common.highlights_for(src, plan.highlight_terms) if plan.highlight_terms else {}
             out.append(
-                m.Hit.model_construct(id=str(src.get(self.schema.id_field, "")), score=score, source=src, highlights=hl)
+                m.Hit.model_construct(
+                    id=str(src.get(self.schema.id_field, "")), score=score, source=src, highlights=hl
+                )
             )
         return m.SearchResult.model_construct(total=total, hits=out, facets=facets)
 
@@ -695,14 +700,18 @@ class TantivyIndex(SearchIndex):
             if spec.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
                 keys.append({f"{spec.name}__{suffix}2": s.order.value})
         window = q.limit + _MULTI_SORT_REFINE
-        agg = {"top": {"top_hits": {"sort": keys, "size": window, "from": q.offset, "docvalue_fields": ["_key"]}}}
+        agg = {
+            "top": {"top_hits": {"sort": keys, "size": window, "from": q.offset, "docvalue_fields": ["_key"]}}
+        }
         rows = searcher.aggregate(query, agg)["top"]["hits"]
         order = [row["docvalue_fields"]["_key"][0] for row in rows if row["docvalue_fields"].get("_key")]
         if not order:
             return []
         ts = self.tschema
         # a TermSetQuery builds a bitset over every document; a few term lookups are cheaper
-        wanted = Query.boolean_query([(Occur.Should, Query.term_query(ts, "_key", k)) for k in dict.fromkeys(order)])
+        wanted = Query.boolean_query(
+            [(Occur.Should, Query.term_query(ts, "_key", k)) for k in dict.fromkeys(order)]
+        )
         found = searcher.search(wanted, len(order) * 2, count=False)
         by_key: dict[int, list[dict[str, Any]]] = {}
         for _, addr in found.hits:
@@ -773,7 +782,9 @@ class TantivyIndex(SearchIndex):
                         candidates.append((v, 1))
         return common.merge_suggestions(candidates, typed, size)
 
-    async def autocomplete(self, prefix: str, fields: Sequence[str] | None = None, size: int = 10) -> list[str]:
+    async def autocomplete(
+        self, prefix: str, fields: Sequence[str] | None = None, size: int = 10
+    ) -> list[str]:
         return await self._run(self._autocomplete_sync, prefix, fields, size)
 
     def _get_sync(self, doc_id: str) -> dict[str, Any] | None:
