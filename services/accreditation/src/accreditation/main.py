@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from accreditation.api import router
 from accreditation.config import AccreditationSettings
+from accreditation.runtime import close_runtime, open_runtime
 from pusip_kit.app import create_service_app
 from pusip_kit.outbox import make_outbox_admin_router
 
@@ -21,10 +22,14 @@ def create_app(settings: AccreditationSettings | None = None) -> FastAPI:
         title="Pusip Akreditasi / Accreditation",
         description=(
             "Pembinaan dan akreditasi perpustakaan menurut Standar Nasional Perpustakaan: profil "
-            "perpustakaan, penilaian mandiri, verifikasi dan hasil.\n\n"
+            "perpustakaan, kegiatan pembinaan, instrumen, penilaian mandiri, verifikasi, visitasi, nilai "
+            "dan sertifikat; indikator literasi TGM dan IPLM; data dasbor.\n\n"
             "Library development and accreditation against the national library standard: library "
-            "profiles, self-assessment, verification and results."
+            "profiles, guidance activities, instruments, self-assessment, verification, assessor visits, "
+            "grades and certificates; TGM and IPLM literacy indicators; dashboard data."
         ),
         routers=[router, make_outbox_admin_router()],
         migrations_dir=MIGRATIONS_DIR,
+        on_startup=[open_runtime],
+        on_shutdown=[close_runtime],
     )

@@ -147,3 +147,23 @@ def test_iplm_worked_example() -> None:
     index, band, ratios = model.score(100_000, {"UPLM1": Decimal(5), "UPLM2": Decimal(150_000)})
     assert ratios == {"UPLM1": Decimal("0.50"), "UPLM2": Decimal("1.00")}
     assert index == Decimal("75.00") and band.label == "Sedang"
+
+
+def test_iplm_element_relative_to_another_element() -> None:
+    # UPLM5 (libraries meeting the standard) is required of every library counted by UPLM1.
+    model = IplmModel(
+        "2021",
+        elements=(
+            IplmElement("UPLM1", "Pemerataan layanan", Decimal("0.0001")),
+            IplmElement("UPLM5", "Perpustakaan ber-SNP", Decimal(1), basis="UPLM1"),
+        ),
+        bands=IPLM_2025_BANDS,
+    )
+    # 100,000 people need 10 libraries (has 8 → 0.8); 2 of the 8 are accredited → 0.25
+    index, _, ratios = model.score(100_000, {"UPLM1": Decimal(8), "UPLM5": Decimal(2)})
+    assert ratios == {"UPLM1": Decimal("0.80"), "UPLM5": Decimal("0.25")}
+    assert index == Decimal("52.50")
+    with pytest.raises(ValueError, match="basis"):
+        IplmModel("x", (IplmElement("A", "a", Decimal(1), basis="B"),), IPLM_2025_BANDS).score(
+            1, {"A": Decimal(1)}
+        )

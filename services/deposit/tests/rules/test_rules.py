@@ -6,19 +6,18 @@ import pytest
 
 from deposit.rules import (
     DepositRules,
-    FileKind,
     IdentifierError,
     ObligationStatus,
     WorkKind,
     compliance_rate,
     obligation_status,
-    sniff,
     validate_isbn,
     validate_ismn,
     validate_issn,
 )
 from deposit.rules.compliance import ObligationFact
 from deposit.rules.obligations import add_months
+from pusip_kit.files import FileKind, sniff
 
 SEEDS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "seeds"
 

@@ -84,6 +84,9 @@ class IplmElement:
     code: str
     name: str
     per_population: Decimal  # required units per person (e.g. 1 library per 10,000 people → 0.0001)
+    # What the requirement scales with: the population, or another input's value (e.g. UPLM5,
+    # libraries meeting the standard, is required of every library counted by UPLM1).
+    basis: str = "population"
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,12 @@ class IplmModel:
         for element in self.elements:
             if element.code not in actual:
                 raise ValueError(f"missing IPLM element {element.code}")
-            required = element.per_population * population
+            if element.basis == "population":
+                required = element.per_population * population
+            elif element.basis in actual:
+                required = element.per_population * actual[element.basis]
+            else:
+                raise ValueError(f"missing IPLM basis {element.basis} of {element.code}")
             ratios[element.code] = (
                 min(Decimal(1), actual[element.code] / required) if required else Decimal(0)
             )

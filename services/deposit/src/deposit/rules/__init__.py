@@ -3,7 +3,7 @@
 from deposit.rules.compliance import ComplianceRate, compliance_rate
 from deposit.rules.identifiers import IdentifierError, validate_isbn, validate_ismn, validate_issn
 from deposit.rules.obligations import DepositRules, ObligationStatus, WorkKind, obligation_status
-from deposit.rules.sniff import FileKind, sniff
+from pusip_kit.files import FileKind, sniff
 
 __all__ = [
     "ComplianceRate",
