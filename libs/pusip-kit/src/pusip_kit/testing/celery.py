@@ -30,7 +30,7 @@ class WorkerProcess:
         except FileNotFoundError:
             return ""
 
-    def wait_ready(self, timeout: float = 20.0) -> None:
+    def wait_ready(self, timeout: float = 90.0) -> None:
         """Block until the worker logs that it is ready (raises if it exits or times out)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -71,7 +71,7 @@ def start_worker(
     beat: bool = False,
     pool: str = "threads",
     concurrency: int = 2,
-    ready_timeout: float = 20.0,
+    ready_timeout: float = 90.0,
     wait: bool = True,
     extra_args: list[str] | None = None,
 ) -> WorkerProcess:
