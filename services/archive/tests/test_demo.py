@@ -48,11 +48,13 @@ def test_reads_a_clean_subset(sample_csv: Path) -> None:
 
 
 async def test_loads_once(client: ServiceClient, sample_csv: Path) -> None:
-    settings = ArchiveSettings(classification_seed_csv=sample_csv)
+    settings = ArchiveSettings(
+        classification_seed_csv=sample_csv, demo_instrument_files=[], data_dir=client.settings.data_dir
+    )
     async with unit_of_work(client.sessionmaker) as session:
-        assert await load_demo_data(session, settings=settings) == {"classification_codes": 5}
+        assert (await load_demo_data(session, settings=settings))["classification_codes"] == 5
     async with unit_of_work(client.sessionmaker) as session:
-        assert await load_demo_data(session, settings=settings) == {"classification_codes": 0}
+        assert (await load_demo_data(session, settings=settings))["classification_codes"] == 0
     response = await client.get("/classification-codes/110", headers=client.bearer(roles=["archivist"]))
     assert response.json()["parent_code"] == "100"
     assert response.json()["scheme_version"] == "opensid-klasifikasi-surat"
@@ -61,11 +63,20 @@ async def test_loads_once(client: ServiceClient, sample_csv: Path) -> None:
 async def test_missing_corpus_is_skipped_with_a_log_line(
     client: ServiceClient, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = ArchiveSettings(classification_seed_csv=tmp_path / "tidak-ada.csv")
+    settings = ArchiveSettings(
+        classification_seed_csv=tmp_path / "tidak-ada.csv",
+        demo_instrument_files=[tmp_path / "tidak-ada.json"],
+        demo_decree_file=tmp_path / "tidak-ada.txt",
+        data_dir=client.settings.data_dir,
+    )
     logging.getLogger("archive.demo").addHandler(caplog.handler)
     try:
         async with unit_of_work(client.sessionmaker) as session:
-            assert await load_demo_data(session, settings=settings) == {"classification_codes": 0}
+            assert await load_demo_data(session, settings=settings) == {
+                "classification_codes": 0,
+                "instrument_sets": 0,
+                "records": 0,
+            }
     finally:
         logging.getLogger("archive.demo").removeHandler(caplog.handler)
     assert any("tidak-ada.csv" in r.getMessage() for r in caplog.records)
@@ -77,7 +88,9 @@ REAL_CORPUS = ArchiveSettings().classification_seed_csv
 @pytest.mark.skipif(not REAL_CORPUS.is_file(), reason="shared corpus not checked out beside the repository")
 async def test_loads_the_real_opensid_scheme(client: ServiceClient) -> None:
     async with unit_of_work(client.sessionmaker) as session:
-        counts = await load_demo_data(session, settings=ArchiveSettings(classification_seed_csv=REAL_CORPUS))
+        counts = await load_demo_data(
+            session, settings=ArchiveSettings(classification_seed_csv=REAL_CORPUS, demo_instrument_files=[])
+        )
     assert counts["classification_codes"] > 50
     roots = await client.get(
         "/classification-codes", params={"root": "true"}, headers=client.bearer(roles=["archivist"])

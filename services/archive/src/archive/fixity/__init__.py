@@ -1,0 +1,1 @@
+"""Fixity: re-hash stored objects and report what no longer matches."""

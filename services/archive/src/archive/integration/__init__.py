@@ -1,0 +1,1 @@
+"""Agency integration: idempotent bulk submissions, EAD3 export, webhooks."""

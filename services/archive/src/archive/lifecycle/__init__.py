@@ -1,0 +1,1 @@
+"""Records lifecycle: what is due, transfers, destruction with its guard and workflow, hand-over."""

@@ -1,0 +1,1 @@
+"""Dynamic records: registration, classification, security, files, berkas, links, imports."""

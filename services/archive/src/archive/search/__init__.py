@@ -1,0 +1,1 @@
+"""Full-text search over archive records, filtered by the access policy."""
