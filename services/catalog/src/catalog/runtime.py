@@ -8,10 +8,11 @@ per index directory: in the worker that single object is the index's only writer
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from catalog.config import CatalogSettings
 from catalog.search.schema import CATALOG_SCHEMA
+from catalog.search.suggest import VocabularyCache
 from pusip_kit.search import SearchIndex, make_search_index
 from pusip_kit.storage import ObjectStore, make_object_store
 
@@ -26,6 +27,7 @@ class CatalogRuntime:
     imports_store: ObjectStore
     eresources_store: ObjectStore
     users: int = 0
+    vocabulary: VocabularyCache = field(default_factory=VocabularyCache)
 
 
 _runtimes: dict[tuple[str, str, str], CatalogRuntime] = {}
@@ -47,7 +49,11 @@ def acquire_runtime(settings: CatalogSettings) -> CatalogRuntime:
         key = _key(settings)
         runtime = _runtimes.get(key)
         if runtime is None:
-            options = {"prefix": settings.elasticsearch_prefix} if settings.search_backend == "elasticsearch" else {}
+            options = (
+                {"prefix": settings.elasticsearch_prefix}
+                if settings.search_backend == "elasticsearch"
+                else {}
+            )
             runtime = CatalogRuntime(
                 settings=settings,
                 index=make_search_index(settings, CATALOG_SCHEMA, **options),

@@ -29,6 +29,11 @@ class TooLongForIso2709(ValueError):
         self.detail = detail
 
 
+def _control_number(record: Record) -> str | None:
+    field = record.get("001")  # record["001"] raises KeyError when the record has none
+    return field.data if field is not None else None
+
+
 def to_iso2709(record: Record) -> bytes:
     """The record in transmission format, UTF-8, leader length and base address recomputed."""
     leader = str(record.leader)
@@ -37,12 +42,10 @@ def to_iso2709(record: Record) -> bytes:
     for f in record.fields:
         size = len(f.as_marc("utf-8"))
         if size > 9999:
-            raise TooLongForIso2709(
-                record["001"].data if record["001"] else None, f"field {f.tag} is {size} bytes (limit 9999)"
-            )
+            raise TooLongForIso2709(_control_number(record), f"field {f.tag} is {size} bytes (limit 9999)")
     data: bytes = record.as_marc()
     if len(data) > 99999:
-        raise TooLongForIso2709(record["001"].data if record["001"] else None, f"record is {len(data)} bytes")
+        raise TooLongForIso2709(_control_number(record), f"record is {len(data)} bytes")
     return data
 
 

@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalog.models.base import Base
+from catalog.vocab import IdentifierKind, RecordSource
 from pusip_kit.db import TimestampMixin, UTCDateTime, UUIDPrimaryKey, utcnow
 
-
-class RecordSource(StrEnum):
-    """How a record entered the catalogue."""
-
-    IMPORT = "import"
-    CATALOGING = "cataloging"
-    COPY_CATALOGING = "copy_cataloging"
-    LEGAL_DEPOSIT = "legal_deposit"
-
-
-class IdentifierKind(StrEnum):
-    """Keys an incoming record is matched on when de-duplicating (in this order)."""
-
-    CONTROL_NUMBER = "001"  # 001, prefixed by the 003 agency code when present: "DLC|  00000002 "
-    SYSTEM_NUMBER = "035"  # 035 $a, e.g. "(OCoLC)12345"
-    ISBN = "isbn"  # ISBN-13 (ISBN-10 converted), check digit verified
+__all__ = ["BibRecord", "IdentifierKind", "RecordIdentifier", "RecordSource"]
 
 
 class BibRecord(UUIDPrimaryKey, TimestampMixin, Base):

@@ -1,0 +1,265 @@
+"""Stage one of an import: read the file and turn each record into what the writer stores.
+
+Everything CPU-bound that does not need the database happens here — parsing, deriving fields,
+serialising MARC-in-JSON, match keys, holdings — so a big file can be prepared in a second
+process while the first one writes (:func:`prepared_batches` with ``parallel=True``). Every
+record read becomes either a :class:`PreparedRecord` or a :class:`RecordProblem`: nothing is
+dropped, so the job's books balance.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from catalog.imports.holdings import Holding, holdings_of
+from catalog.marc import MarcFormat, ReadOutcome, RecordProblem, detect_format, read_records
+from catalog.records.marcdata import BIBLIOGRAPHIC_TYPES, derive_all, marc_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class PreparedRecord:
+    position: int
+    control_number: str | None
+    marc: str
+    columns: dict[str, Any]
+    keys: list[tuple[str, str]]
+    holdings: list[Holding]
+    regional: bool
+    warnings: tuple[str, ...] = ()
+
+
+Entry = PreparedRecord | RecordProblem
+
+
+@dataclass(slots=True)
+class Batch:
+    entries: list[Entry]
+    bytes_read: int
+    last_position: int
+
+
+@dataclass(slots=True)
+class FileFormat:
+    format: MarcFormat | None
+    code: str | None = None
+    message: str | None = None
+    message_en: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _problem(position: int, control: str | None, code: str, message: str, message_en: str) -> RecordProblem:
+    return RecordProblem(position, None, control, code, message, message_en)
+
+
+def prepare(outcome: ReadOutcome, record_source: str) -> Entry:
+    """One read outcome as a stored-to-be record, or the reason it is refused."""
+    if outcome.problem is not None:
+        return outcome.problem
+    record = outcome.record
+    assert record is not None
+    f001 = record.get("001")
+    control = (f001.data or "").strip() or None if f001 is not None and f001.is_control_field() else None
+    leader = str(record.leader)
+    if leader[6:7] not in BIBLIOGRAPHIC_TYPES:
+        return _problem(
+            outcome.position,
+            control,
+            "not_bibliographic",
+            f"Bukan rekaman bibliografis (leader/06 = {leader[6:7]!r}: kepemilikan, kewenangan atau lainnya)",
+            f"Not a bibliographic record (leader/06 = {leader[6:7]!r}: holdings, authority or other)",
+        )
+    title = record.get("245")
+    if (title is None or title.is_control_field()) and record.get("200") is not None:
+        return _problem(
+            outcome.position,
+            control,
+            "not_marc21",
+            "Rekaman tampaknya UNIMARC (judul di ruas 200), bukan MARC21",
+            "The record looks like UNIMARC (title in field 200), not MARC21",
+        )
+    if title is None or title.is_control_field():
+        return _problem(
+            outcome.position,
+            control,
+            "title_missing",
+            "Rekaman tidak memiliki ruas judul 245",
+            "The record has no title field 245",
+        )
+    try:
+        _fields, columns, keys, regional = derive_all(record, record_source)
+        text = marc_text(record)
+        holdings = holdings_of(record)
+    except Exception as exc:  # a record pymarc accepted but that breaks on use: refuse it, keep going
+        log.debug("record %s unusable: %s", outcome.position, traceback.format_exc())
+        return _problem(
+            outcome.position,
+            control,
+            "record_unusable",
+            f"Rekaman tidak dapat diolah: {type(exc).__name__}",
+            f"The record cannot be processed: {type(exc).__name__}: {exc}"[:500],
+        )
+    return PreparedRecord(
+        position=outcome.position,
+        control_number=control,
+        marc=text,
+        columns=columns,
+        keys=keys,
+        holdings=holdings,
+        regional=regional,
+        warnings=outcome.warnings,
+    )
+
+
+def check_format(path: Path, requested: MarcFormat | None) -> FileFormat:
+    """What the file looks like; a file that is plainly not MARC is refused as a whole."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if not head.strip(b" \t\r\n\x00"):
+        return FileFormat(None, "file_empty", "Berkas kosong", "The file is empty")
+    detected = detect_format(head)
+    body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    looks_iso = body[:5].isdigit()
+    if (
+        requested is not None
+        and requested is not detected
+        and not (requested is MarcFormat.ISO2709 and looks_iso)
+    ):
+        return FileFormat(
+            None,
+            "format_mismatch",
+            f"Isi berkas tidak sesuai format yang diminta ({requested.value}); terdeteksi {detected.value}",
+            f"The file's content does not match the requested format ({requested.value}); detected {detected.value}",
+        )
+    fmt = requested or detected
+    if fmt is MarcFormat.ISO2709 and not looks_iso:
+        return FileFormat(
+            None,
+            "format_unrecognised",
+            "Berkas bukan MARC21 (ISO 2709), MARCXML atau MARC-in-JSON",
+            "The file is not MARC21 (ISO 2709), MARCXML or MARC-in-JSON",
+        )
+    return FileFormat(fmt)
+
+
+def iter_batches(
+    path: Path, fmt: MarcFormat, record_source: str, *, batch_size: int, skip_through: int = 0
+) -> Iterator[Batch]:
+    """Prepared entries in batches, after the first ``skip_through`` records (a resumed job)."""
+    with path.open("rb") as handle:
+        raw = handle.raw if isinstance(handle, io.BufferedReader) else handle
+        entries: list[Entry] = []
+        last = skip_through
+        for outcome in read_records(handle, fmt):
+            if outcome.position <= skip_through:
+                continue
+            entries.append(prepare(outcome, record_source))
+            last = outcome.position
+            if len(entries) >= batch_size:
+                yield Batch(entries, raw.tell(), last)
+                entries = []
+        yield Batch(entries, os.path.getsize(path), last)
+
+
+class ParallelBatches:
+    """:func:`iter_batches` in a child process (``python -m catalog.imports.reader_process``).
+
+    The child writes length-prefixed pickled batches to its stdout; the pipe's small buffer holds it
+    back while this process is busy writing, so memory stays flat. ``get`` blocks: call it from a
+    thread. The child is our own code on our own file, so unpickling its output is safe.
+    """
+
+    def __init__(
+        self, path: Path, fmt: MarcFormat, record_source: str, *, batch_size: int, skip_through: int = 0
+    ) -> None:
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        command = [
+            sys.executable,
+            "-m",
+            "catalog.imports.reader_process",
+            str(path),
+            fmt.value,
+            record_source,
+            str(batch_size),
+            str(skip_through),
+        ]
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            command, stdout=subprocess.PIPE, stderr=self.errors, stdin=subprocess.DEVNULL
+        )
+        self.finished = False
+
+    def _read(self, size: int) -> bytes:
+        assert self.process.stdout is not None
+        chunks = bytearray()
+        while len(chunks) < size:
+            chunk = self.process.stdout.read(size - len(chunks))
+            if not chunk:
+                break
+            chunks += chunk
+        return bytes(chunks)
+
+    def _failure(self, what: str) -> RuntimeError:
+        self.finished = True
+        self.process.wait(timeout=10)
+        self.errors.seek(0)
+        tail = self.errors.read()[-2000:].decode("utf-8", "replace")
+        return RuntimeError(f"import reader process {what} (exit code {self.process.returncode}): {tail}")
+
+    def get(self) -> Batch | None:
+        """The next batch, or None at the end of the file."""
+        if self.finished:
+            return None
+        head = self._read(8)
+        if len(head) < 8:
+            raise self._failure("ended early")
+        (size,) = struct.unpack(">Q", head)
+        body = self._read(size)
+        if len(body) < size:
+            raise self._failure("ended mid-batch")
+        kind, value = pickle.loads(body)  # noqa: S301 - written by our own child process
+        if kind == "batch":
+            return value
+        self.finished = True
+        if kind == "error":
+            raise RuntimeError(f"import reader process failed: {value}")
+        return None
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.errors.close()
+
+
+def write_batches(
+    out: IO[bytes], path: Path, fmt: MarcFormat, record_source: str, batch_size: int, skip_through: int
+) -> None:
+    """The child's side: every batch, then ``done`` (or ``error`` with the reason)."""
+
+    def send(message: tuple[str, Any]) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(struct.pack(">Q", len(data)))
+        out.write(data)
+        out.flush()
+
+    try:
+        for batch in iter_batches(path, fmt, record_source, batch_size=batch_size, skip_through=skip_through):
+            send(("batch", batch))
+        send(("done", None))
+    except Exception as exc:
+        send(("error", f"{type(exc).__name__}: {exc}"))
