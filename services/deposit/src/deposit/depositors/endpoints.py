@@ -5,19 +5,24 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
+from deposit.depositors.reminders import refresh_due_on
 from deposit.depositors.schemas import (
+    AccountLink,
+    AccountRead,
     DecisionBody,
     DecisionCheck,
     DepositorCreate,
     DepositorRead,
+    DepositorRefresh,
     DepositorUpdate,
+    MyDepositor,
     RefusalReason,
     RejectBody,
 )
 from deposit.depositors.service import ACTION_APPROVE, ACTION_REJECT, depositor_service
-from deposit.models import DepositorStatus, DepositorType
+from deposit.models import AccountRole, DepositorStatus, DepositorType
 from pusip_kit.auth.fastapi import require_roles
 from pusip_kit.auth.subject import AuthSubject, Role
 from pusip_kit.deps import SessionDep
@@ -140,3 +145,75 @@ async def _check(
         allowed=not reasons,
         reasons=[RefusalReason.model_validate(r.as_dict()) for r in reasons],
     )
+
+
+@router.get(
+    "/{depositor_id}/accounts",
+    response_model=list[AccountRead],
+    summary="Akun yang bertindak untuk penyerah / accounts acting for a depositor",
+)
+async def list_accounts(
+    session: SessionDep, auth_subject: Member, depositor_id: uuid.UUID
+) -> list[AccountRead]:
+    accounts = await depositor_service.accounts(session, auth_subject, id=depositor_id)
+    return [AccountRead.model_validate(a) for a in accounts]
+
+
+@router.post(
+    "/{depositor_id}/accounts",
+    response_model=AccountRead,
+    status_code=201,
+    summary="Hubungkan akun / link a user account",
+    description="Oleh pemilik akun penyerah atau petugas. Akun dapat dihubungkan dengan nama pengguna "
+    "sebelum masuk pertama kali. / By the owner account or an officer; an account may be linked by user "
+    "name before its first sign-in.",
+)
+async def link_account(
+    session: SessionDep, auth_subject: Member, depositor_id: uuid.UUID, body: AccountLink
+) -> AccountRead:
+    account = await depositor_service.link_account(session, auth_subject, id=depositor_id, data=body)
+    return AccountRead.model_validate(account)
+
+
+@router.delete(
+    "/{depositor_id}/accounts/{account_id}", status_code=204, summary="Lepas akun / unlink an account"
+)
+async def unlink_account(
+    session: SessionDep, auth_subject: Member, depositor_id: uuid.UUID, account_id: uuid.UUID
+) -> Response:
+    await depositor_service.unlink_account(session, auth_subject, id=depositor_id, account_id=account_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{depositor_id}/refresh",
+    response_model=DepositorRead,
+    summary="Pemutakhiran data tahunan / yearly data refresh",
+    description="Penyerah mengonfirmasi dan memperbarui alamat serta kontak (juga setelah disetujui). / "
+    "The depositor confirms and corrects its address and contacts (also once approved).",
+)
+async def refresh_depositor(
+    session: SessionDep, auth_subject: Member, depositor_id: uuid.UUID, body: DepositorRefresh
+) -> DepositorRead:
+    depositor = await depositor_service.refresh(session, auth_subject, id=depositor_id, data=body)
+    return DepositorRead.model_validate(depositor)
+
+
+me_router = APIRouter(prefix="/me", tags=["penyerah karya / depositors"])
+
+
+@me_router.get(
+    "/depositors",
+    response_model=list[MyDepositor],
+    summary="Penyerah yang saya wakili / the depositors I act for",
+)
+async def my_depositors(session: SessionDep, auth_subject: Member, request: Request) -> list[MyDepositor]:
+    interval = request.app.state.settings.refresh_interval_days
+    return [
+        MyDepositor(
+            depositor=DepositorRead.model_validate(depositor),
+            role=AccountRole(role),
+            refresh_due_on=refresh_due_on(depositor, interval),
+        )
+        for depositor, role in await depositor_service.mine(session, auth_subject)
+    ]

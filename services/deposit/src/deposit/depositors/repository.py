@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from deposit.models import Depositor, DepositorPrefix
+from deposit.models import Depositor, DepositorAccount, DepositorPrefix
 from pusip_kit.pagination import PaginationParams
 
 
@@ -36,15 +36,15 @@ class DepositorRepository:
         self,
         *,
         pagination: PaginationParams,
-        owner_subject: str | None = None,
+        member: tuple[str, str | None] | None = None,
         status: str | None = None,
         type: str | None = None,
         province: str | None = None,
         query: str | None = None,
     ) -> tuple[Sequence[Depositor], int]:
         conditions: list[ColumnElement[bool]] = []
-        if owner_subject is not None:
-            conditions.append(Depositor.owner_subject == owner_subject)
+        if member is not None:
+            conditions.append(Depositor.id.in_(self.linked_ids_query(*member)))
         if status is not None:
             conditions.append(Depositor.status == status)
         if type is not None:
@@ -94,4 +94,62 @@ class DepositorRepository:
         await self.session.flush()
 
     async def flush(self) -> None:
+        await self.session.flush()
+
+    # -- accounts acting for depositors -----------------------------------------------------------
+
+    @staticmethod
+    def linked_ids_query(subject: str, username: str | None) -> Select[uuid.UUID]:
+        """Ids of the depositors an account acts for (by subject, or by user name until bound)."""
+        match: ColumnElement[bool] = DepositorAccount.subject == subject
+        if username:
+            match = or_(
+                match, and_(DepositorAccount.subject.is_(None), DepositorAccount.username == username)
+            )
+        return select(DepositorAccount.depositor_id).where(match)
+
+    async def linked_ids(self, subject: str, username: str | None) -> set[uuid.UUID]:
+        result = await self.session.execute(self.linked_ids_query(subject, username))
+        return set(result.scalars().all())
+
+    async def accounts(self, depositor_id: uuid.UUID) -> Sequence[DepositorAccount]:
+        result = await self.session.execute(
+            select(DepositorAccount)
+            .where(DepositorAccount.depositor_id == depositor_id)
+            .order_by(DepositorAccount.created_at, DepositorAccount.id)
+        )
+        return result.scalars().all()
+
+    async def account(self, depositor_id: uuid.UUID, account_id: uuid.UUID) -> DepositorAccount | None:
+        result = await self.session.execute(
+            select(DepositorAccount).where(
+                DepositorAccount.depositor_id == depositor_id, DepositorAccount.id == account_id
+            )
+        )
+        return result.scalar_one_or_none()
+
+    async def unbound_accounts(self, username: str) -> Sequence[DepositorAccount]:
+        result = await self.session.execute(
+            select(DepositorAccount).where(
+                DepositorAccount.subject.is_(None), DepositorAccount.username == username
+            )
+        )
+        return result.scalars().all()
+
+    async def by_ids(self, ids: Sequence[uuid.UUID]) -> Sequence[Depositor]:
+        if not ids:
+            return []
+        result = await self.session.execute(
+            self._select().where(Depositor.id.in_(ids)).order_by(Depositor.name, Depositor.id)
+        )
+        return result.scalars().all()
+
+    async def approved(self) -> Sequence[Depositor]:
+        result = await self.session.execute(
+            self._select().where(Depositor.status == "approved").order_by(Depositor.name, Depositor.id)
+        )
+        return result.scalars().all()
+
+    async def delete_account(self, account: DepositorAccount) -> None:
+        await self.session.delete(account)
         await self.session.flush()

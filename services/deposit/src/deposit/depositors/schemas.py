@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from deposit.depositors.prefixes import PrefixError, parse_isbn_prefix, parse_ismn_prefix
-from deposit.models import DepositorStatus, DepositorType, LegalIdentityKind
+from deposit.models import AccountRole, DepositorStatus, DepositorType, LegalIdentityKind
 from pusip_kit.schemas import RecordSchema, Schema, WriteSchema
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
@@ -185,6 +185,7 @@ class DepositorRead(RecordSchema):
     decided_by: str | None
     decided_at: datetime | None
     owner_subject: str
+    data_confirmed_at: datetime | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -211,3 +212,51 @@ class DecisionCheck(Schema):
     action: str
     allowed: bool
     reasons: list[RefusalReason]
+
+
+class DepositorRefresh(WriteSchema):
+    """The yearly data refresh: the depositor confirms its contact data, correcting what changed."""
+
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    website: Url | None = None
+    contacts: list[Contact] | None = Field(default=None, max_length=10)
+
+
+class AccountLink(WriteSchema):
+    """Link a user account (publisher role) to a depositor, by token subject or user name."""
+
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = (
+        None
+    )
+    username: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None
+    ) = None
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    email: Email | None = None
+    role: AccountRole = AccountRole.MEMBER
+
+    @model_validator(mode="after")
+    def _one_identity(self) -> AccountLink:
+        if not self.subject and not self.username:
+            raise ValueError("isi subject atau username / give a subject or a username")
+        return self
+
+
+class AccountRead(Schema):
+    id: uuid.UUID
+    depositor_id: uuid.UUID
+    subject: str | None
+    username: str | None
+    display_name: str | None
+    email: str | None
+    role: AccountRole
+    linked_by: str
+    created_at: datetime
+
+
+class MyDepositor(Schema):
+    depositor: DepositorRead
+    role: AccountRole
+    refresh_due_on: date

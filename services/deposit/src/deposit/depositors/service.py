@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from deposit.common import actor, record_history
 from deposit.depositors.prefixes import parse_isbn_prefix, parse_ismn_prefix
 from deposit.depositors.repository import DepositorRepository
-from deposit.depositors.schemas import DepositorCreate, DepositorUpdate
-from deposit.models import Depositor, DepositorPrefix, DepositorStatus
+from deposit.depositors.schemas import AccountLink, DepositorCreate, DepositorRefresh, DepositorUpdate
+from deposit.models import AccountRole, Depositor, DepositorAccount, DepositorPrefix, DepositorStatus
 from pusip_kit.auth.subject import AuthSubject, Role
 from pusip_kit.db import utcnow
 from pusip_kit.errors import Conflict, Forbidden, NotFound, Reason, Refused
@@ -101,8 +102,14 @@ class DepositorService:
     def _is_officer(auth_subject: AuthSubject) -> bool:
         return auth_subject.has_role(*OFFICER_ROLES)
 
-    def _may_read(self, auth_subject: AuthSubject, depositor: Depositor) -> bool:
-        return self._is_officer(auth_subject) or depositor.owner_subject == auth_subject.subject
+    async def may_act_for(
+        self, session: AsyncSession, auth_subject: AuthSubject, depositor_id: uuid.UUID
+    ) -> bool:
+        """Officers act for every depositor; anyone else for the depositors their account is linked to."""
+        if self._is_officer(auth_subject):
+            return True
+        linked = await DepositorRepository(session).linked_ids(auth_subject.subject, auth_subject.username)
+        return depositor_id in linked
 
     # -- reads ------------------------------------------------------------------------------------
 
@@ -117,10 +124,10 @@ class DepositorService:
         province: str | None = None,
         query: str | None = None,
     ) -> tuple[Sequence[Depositor], int]:
-        owner = None if self._is_officer(auth_subject) else auth_subject.subject
+        member = None if self._is_officer(auth_subject) else (auth_subject.subject, auth_subject.username)
         return await DepositorRepository(session).list(
             pagination=pagination,
-            owner_subject=owner,
+            member=member,
             status=status,
             type=type,
             province=province,
@@ -129,7 +136,7 @@ class DepositorService:
 
     async def get(self, session: AsyncSession, auth_subject: AuthSubject, *, id: uuid.UUID) -> Depositor:
         depositor = await DepositorRepository(session).get(id)
-        if depositor is None or not self._may_read(auth_subject, depositor):
+        if depositor is None or not await self.may_act_for(session, auth_subject, depositor.id):
             # Someone else's registration is reported as absent, not as forbidden.
             raise depositor_not_found(id)
         return depositor
@@ -166,6 +173,7 @@ class DepositorService:
             contacts=[c.model_dump(exclude_none=True) for c in data.contacts],
             status=DepositorStatus.PENDING.value,
             owner_subject=auth_subject.subject,
+            data_confirmed_at=utcnow(),
             prefixes=prefixes,
         )
         try:
@@ -176,6 +184,18 @@ class DepositorService:
                 "A depositor with this identity or prefix was registered concurrently",
                 code="depositor_conflict",
             ) from exc
+        session.add(
+            DepositorAccount(
+                depositor_id=depositor.id,
+                subject=auth_subject.subject,
+                username=auth_subject.username,
+                display_name=auth_subject.name,
+                email=auth_subject.email,
+                role=AccountRole.OWNER.value,
+                linked_by=actor(auth_subject),
+            )
+        )
+        await repository.flush()
         await emit_event(session, EVENT_REGISTERED, depositor_event_payload(depositor), key=str(depositor.id))
         return depositor
 
@@ -334,6 +354,155 @@ class DepositorService:
                 code="depositor_prefix_taken",
                 details={"prefixes": sorted(p.text for p in taken)},
             )
+
+    # -- accounts acting for a depositor ----------------------------------------------------------
+
+    async def _require_owner(
+        self, session: AsyncSession, auth_subject: AuthSubject, depositor_id: uuid.UUID
+    ) -> None:
+        if self._is_officer(auth_subject):
+            return
+        accounts = await DepositorRepository(session).accounts(depositor_id)
+        if not any(a.role == AccountRole.OWNER and a.subject == auth_subject.subject for a in accounts):
+            raise Forbidden(
+                "Hanya pemilik akun penyerah karya atau petugas yang dapat mengelola akun",
+                "Only the depositor's owner account or an officer can manage its accounts",
+                code="not_depositor_owner",
+            )
+
+    async def accounts(
+        self, session: AsyncSession, auth_subject: AuthSubject, *, id: uuid.UUID
+    ) -> Sequence[DepositorAccount]:
+        await self.get(session, auth_subject, id=id)
+        return await DepositorRepository(session).accounts(id)
+
+    async def link_account(
+        self, session: AsyncSession, auth_subject: AuthSubject, *, id: uuid.UUID, data: AccountLink
+    ) -> DepositorAccount:
+        depositor = await self.get(session, auth_subject, id=id)
+        await self._require_owner(session, auth_subject, depositor.id)
+        repository = DepositorRepository(session)
+        for existing in await repository.accounts(depositor.id):
+            if (data.subject and existing.subject == data.subject) or (
+                data.username and existing.username == data.username
+            ):
+                raise Conflict(
+                    "Akun ini sudah terhubung dengan penyerah karya",
+                    "This account is already linked to the depositor",
+                    code="account_already_linked",
+                )
+        account = DepositorAccount(
+            depositor_id=depositor.id,
+            subject=data.subject,
+            username=data.username,
+            display_name=data.display_name,
+            email=data.email,
+            role=data.role.value,
+            linked_by=actor(auth_subject),
+        )
+        session.add(account)
+        try:
+            await repository.flush()
+        except IntegrityError as exc:
+            raise Conflict(
+                "Akun ini baru saja dihubungkan",
+                "This account was just linked",
+                code="account_already_linked",
+            ) from exc
+        await record_history(
+            session,
+            depositor_id=depositor.id,
+            entity="depositor",
+            entity_id=depositor.id,
+            action="account_linked",
+            actor_name=actor(auth_subject),
+            details={"subject": data.subject, "username": data.username, "role": data.role.value},
+        )
+        return account
+
+    async def unlink_account(
+        self, session: AsyncSession, auth_subject: AuthSubject, *, id: uuid.UUID, account_id: uuid.UUID
+    ) -> None:
+        depositor = await self.get(session, auth_subject, id=id)
+        await self._require_owner(session, auth_subject, depositor.id)
+        repository = DepositorRepository(session)
+        account = await repository.account(depositor.id, account_id)
+        if account is None:
+            raise NotFound("Akun tidak ditemukan", "Account not found", code="account_not_found")
+        owners = [a for a in await repository.accounts(depositor.id) if a.role == AccountRole.OWNER]
+        if account.role == AccountRole.OWNER and len(owners) == 1:
+            raise Refused(
+                reasons=[
+                    Reason(
+                        "refuse_when_removing_last_owner",
+                        "Akun pemilik terakhir tidak dapat dilepas",
+                        "The last owner account cannot be removed",
+                    )
+                ]
+            )
+        await repository.delete_account(account)
+        await record_history(
+            session,
+            depositor_id=depositor.id,
+            entity="depositor",
+            entity_id=depositor.id,
+            action="account_unlinked",
+            actor_name=actor(auth_subject),
+            details={"subject": account.subject, "username": account.username},
+        )
+
+    async def mine(
+        self, session: AsyncSession, auth_subject: AuthSubject
+    ) -> builtins.list[tuple[Depositor, str]]:
+        """The depositors the caller acts for, with its role; binds links made by user name."""
+        repository = DepositorRepository(session)
+        if auth_subject.username:
+            for account in await repository.unbound_accounts(auth_subject.username):
+                account.subject = auth_subject.subject
+                if auth_subject.name and not account.display_name:
+                    account.display_name = auth_subject.name
+            await repository.flush()
+        roles: dict[uuid.UUID, str] = {}
+        for depositor_id in await repository.linked_ids(auth_subject.subject, auth_subject.username):
+            for account in await repository.accounts(depositor_id):
+                if account.subject == auth_subject.subject:
+                    roles[depositor_id] = account.role
+        depositors = await repository.by_ids(builtins.list(roles))
+        return [(d, roles[d.id]) for d in depositors]
+
+    # -- the yearly data refresh ------------------------------------------------------------------
+
+    async def refresh(
+        self, session: AsyncSession, auth_subject: AuthSubject, *, id: uuid.UUID, data: DepositorRefresh
+    ) -> Depositor:
+        """The depositor confirms (and corrects) its contact data; allowed in any status."""
+        depositor = await self.get(session, auth_subject, id=id)
+        changed: builtins.list[str] = []
+        for field in ("address", "email", "phone", "website"):
+            if field in data.model_fields_set and getattr(depositor, field) != getattr(data, field):
+                setattr(depositor, field, getattr(data, field))
+                changed.append(field)
+        if data.contacts is not None:
+            contacts = [c.model_dump(exclude_none=True) for c in data.contacts]
+            if contacts != depositor.contacts:
+                depositor.contacts = contacts
+                changed.append("contacts")
+        depositor.data_confirmed_at = utcnow()
+        await DepositorRepository(session).flush()
+        await record_history(
+            session,
+            depositor_id=depositor.id,
+            entity="depositor",
+            entity_id=depositor.id,
+            action="data_refreshed",
+            actor_name=actor(auth_subject),
+            details={"changed": changed},
+        )
+        payload = depositor_event_payload(depositor)
+        payload["changed"] = sorted(changed)
+        payload["refreshed"] = True
+        await emit_event(session, EVENT_UPDATED, payload, key=str(depositor.id))
+        return depositor
 
 
 depositor_service = DepositorService()

@@ -1,0 +1,1 @@
+"""Compliance: rates per depositor and period, overdue list, ranking, appreciation, charts, exports."""

@@ -1,0 +1,1 @@
+"""Deposits: printed copies at the counter and digital files streamed to storage; verification; reading."""

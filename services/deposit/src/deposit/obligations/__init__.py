@@ -1,0 +1,1 @@
+"""Deposit obligations: declared or imported titles, due dates from the rules in force, status."""

@@ -1,0 +1,1 @@
+"""Versioned deposit rules stored as data (periods, copies, warning steps, appreciation criteria)."""

@@ -1,0 +1,1 @@
+"""Graded sanctions for overdue obligations: written warning → suspension → revocation, with letters."""
