@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from pusip_kit.config import ServiceSettings
@@ -12,3 +13,38 @@ from pusip_kit.config import ServiceSettings
 class CirculationSettings(ServiceSettings):
     service_name: ClassVar[str] = "circulation"
     model_config = SettingsConfigDict(env_prefix="PUSIP_CIRCULATION_", extra="ignore")
+
+    # -- email (SMTP) for verification mails and notices ---------------------------------------
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout: float = 10.0
+    mail_from: str = "Dispusip DKI Jakarta <no-reply@dispusip.jakarta.go.id>"
+    # ``False`` records notices in the patron's account without mailing them.
+    mail_enabled: bool = True
+
+    # -- patrons -------------------------------------------------------------------------------
+    email_verification_hours: int = Field(default=48, ge=1, le=720)
+    card_prefix: str = Field(default="31", pattern=r"^\d{2}$")  # 31 = DKI Jakarta's province code
+    # Where links in mails point (the portal); the API path is appended.
+    portal_url: str = ""
+
+    # -- digital lending -----------------------------------------------------------------------
+    digital_access_minutes: int = Field(default=60, ge=1, le=24 * 60)
+
+    # -- notices -------------------------------------------------------------------------------
+    due_soon_days: int = Field(default=2, ge=0, le=14)
+
+    # -- SIP2 self-check server ----------------------------------------------------------------
+    # 0 = off. With a port (e.g. 6001) the web process also serves SIP2 on it; or run the server on
+    # its own: ``python -m circulation.sip2.server``.
+    sip2_port: int = Field(default=0, ge=0, le=65535)
+    sip2_host: str = "127.0.0.1"
+    sip2_idle_timeout: float = Field(default=600.0, gt=0)
+    sip2_require_checksum: bool = False
+
+    @property
+    def public_url(self) -> str:
+        return (self.portal_url or self.gateway_url).rstrip("/")

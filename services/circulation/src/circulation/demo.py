@@ -1,4 +1,5 @@
-"""Demo data: the usual patron categories of a provincial public library (idempotent)."""
+"""Demo data (idempotent): the usual patron categories of a provincial public library, a loan rule set
+and the 2026 national holidays as closures of every branch."""
 
 from __future__ import annotations
 
@@ -6,9 +7,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from circulation.models import ClosureRow
 from circulation.patron_categories.repository import PatronCategoryRepository
 from circulation.patron_categories.schemas import PatronCategoryCreate
 from circulation.patron_categories.service import patron_category_service
+from circulation.policies.repository import PolicyRepository
+from circulation.policies.schemas import LoanRuleIn, RuleSetCreate
+from circulation.policies.service import policy_service
+from circulation.policy.holidays import national_holidays
 from pusip_kit.auth.subject import AuthSubject, Role
 
 DEMO_SUBJECT = AuthSubject(subject="system:demo-data", username="demo-data", roles=frozenset({Role.ADMIN}))
@@ -67,6 +73,48 @@ DEMO_PATRON_CATEGORIES: list[dict[str, Any]] = [
 ]
 
 
+DEMO_RULE_SET_VERSION = "2026.1"
+DEMO_RULES: list[dict[str, Any]] = [
+    # The default for everyone and everything: two weeks, five books, Rp500 per opening day late.
+    {"loan_days": 14, "max_loans": 5, "renewals": 2, "fine_per_day": 500, "fine_cap": 50_000},
+    {
+        "patron_category": "anak",
+        "loan_days": 14,
+        "max_loans": 3,
+        "renewals": 1,
+        "fine_per_day": 200,
+        "fine_cap": 10_000,
+    },
+    {"patron_category": "pelajar", "loan_days": 14, "max_loans": 5, "renewals": 2, "fine_per_day": 300},
+    {
+        "patron_category": "lansia",
+        "loan_days": 21,
+        "max_loans": 5,
+        "renewals": 3,
+        "fine_per_day": 0,
+        "fine_cap": 0,
+    },
+    {
+        "patron_category": "disabilitas",
+        "loan_days": 28,
+        "max_loans": 6,
+        "renewals": 3,
+        "fine_per_day": 0,
+        "fine_cap": 0,
+    },
+    # Reference works are read in the library; magazines and audio-visual go out for a week.
+    {"material_type": "referensi", "loanable": False, "holds_allowed": False},
+    {"material_type": "majalah", "loan_days": 7, "renewals": 0, "max_loans_of_type": 2},
+    {
+        "material_type": "audiovisual",
+        "loan_days": 7,
+        "renewals": 1,
+        "max_loans_of_type": 2,
+        "fine_per_day": 1000,
+    },
+]
+
+
 async def load_demo_data(session: AsyncSession) -> dict[str, int]:
     """Create the demo patron categories that do not exist yet; returns how many were created."""
     repository = PatronCategoryRepository(session)
@@ -78,4 +126,25 @@ async def load_demo_data(session: AsyncSession) -> dict[str, int]:
             session, DEMO_SUBJECT, data=PatronCategoryCreate.model_validate(raw)
         )
         created += 1
-    return {"patron_categories": created}
+    rule_sets = 0
+    if await PolicyRepository(session).rule_set(DEMO_RULE_SET_VERSION) is None:
+        await policy_service.create_rule_set(
+            session,
+            DEMO_SUBJECT,
+            data=RuleSetCreate(
+                version=DEMO_RULE_SET_VERSION,
+                description="Aturan peminjaman contoh / demo loan rules",
+                rules=[LoanRuleIn.model_validate(r) for r in DEMO_RULES],
+            ),
+        )
+        if await PolicyRepository(session).active_rule_set() is None:
+            await policy_service.activate(session, DEMO_SUBJECT, version=DEMO_RULE_SET_VERSION)
+        rule_sets = 1
+    closures = 0
+    existing = {c.day for c in await PolicyRepository(session).closures() if c.branch is None}
+    for holiday in national_holidays(2026):
+        if holiday.day not in existing:
+            session.add(ClosureRow(day=holiday.day, name=holiday.name, branch=None, kind="libur"))
+            closures += 1
+    await session.flush()
+    return {"patron_categories": created, "rule_sets": rule_sets, "closures": closures}

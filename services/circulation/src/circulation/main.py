@@ -16,6 +16,21 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 def create_app(settings: CirculationSettings | None = None) -> FastAPI:
     settings = settings or CirculationSettings()
+
+    async def start_sip2(app: FastAPI) -> None:
+        """With ``sip2_port`` set, the web process also serves SIP2 kiosks (same database, same rules)."""
+        if settings.sip2_port:
+            from circulation.sip2.server import Sip2Server
+
+            server = Sip2Server(app.state.sessionmaker, settings)
+            await server.start()
+            app.state.sip2_server = server
+
+    async def stop_sip2(app: FastAPI) -> None:
+        server = getattr(app.state, "sip2_server", None)
+        if server is not None:
+            await server.close()
+
     return create_service_app(
         settings,
         title="Pusip Sirkulasi / Circulation",
@@ -25,4 +40,6 @@ def create_app(settings: CirculationSettings | None = None) -> FastAPI:
         ),
         routers=[router, make_outbox_admin_router()],
         migrations_dir=MIGRATIONS_DIR,
+        on_startup=[start_sip2],
+        on_shutdown=[stop_sip2],
     )

@@ -1,0 +1,16 @@
+"""FastAPI dependencies of the circulation service."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+
+from circulation.config import CirculationSettings
+
+
+def get_settings(request: Request) -> CirculationSettings:
+    return cast(CirculationSettings, request.app.state.settings)
+
+
+SettingsDep = Annotated[CirculationSettings, Depends(get_settings)]
