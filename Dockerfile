@@ -11,6 +11,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN pip install --no-cache-dir "uv==0.13.9"
 
+# pg_dump / pg_restore for `pusip backup` / `pusip restore` in distributed mode (they must be at least
+# the PostgreSQL server's major version: see docs/operations.md, "Backups").
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 
 # dependencies first (a layer that changes only with uv.lock and the members' pyproject files)

@@ -6,7 +6,7 @@ export PATH := $(HOME)/.local/bin:$(HOME)/.cargo/bin:$(PATH)
 UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PYTEST_FLAGS ?= -q
 
-.PHONY: help uv sync run test test-services services-up services-down services-status system-deps lint typecheck bench clean
+.PHONY: help uv sync run test test-services services-up services-down services-status system-deps lint typecheck audit bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ lint: sync ## Ruff and mypy
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy libs/pusip-kit/src gateway/src services/*/src src
+
+audit: sync ## Audit the locked dependencies for known vulnerabilities (pip-audit; fails if it cannot run)
+	UV=$(UV) bash infra/dev/audit.sh
 
 bench: sync ## Benchmarks (results go to docs/benchmarks.md by hand)
 	$(UV) run python -m bench

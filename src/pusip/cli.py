@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from pusip.backup.commands import register as register_backup_commands
 from pusip.components import (
     COMPONENT_NAMES,
     COMPONENTS,
@@ -34,6 +35,7 @@ from pusip.components import (
     component,
     parse_selection,
 )
+from pusip.domain_commands import register as register_domain_commands
 from pusip.identity import (
     AccountChanges,
     AccountView,
@@ -923,3 +925,9 @@ def _pid_alive(pid: Any) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# -- backup / restore (pusip.backup) ----------------------------------------------------------
+
+register_backup_commands(app)
+register_domain_commands(app)

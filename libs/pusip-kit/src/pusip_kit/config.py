@@ -96,6 +96,9 @@ class ServiceSettings(BaseSettings):
         default_factory=lambda: suite_default("minio_secret_key", "pusip-dev-minio-secret")
     )
     minio_secure: bool = False
+    minio_bucket_prefix: str = Field(default_factory=lambda: suite_default("minio_bucket_prefix", ""))
+    """Put before every bucket name on MinIO (``<prefix>catalog-eresources``): several installations,
+    or test runs, can share one MinIO server. Empty by default; ignored by the local store."""
 
     oidc_issuer: str = Field(
         default_factory=lambda: suite_default(

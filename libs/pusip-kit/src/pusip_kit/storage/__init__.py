@@ -68,7 +68,8 @@ def make_object_store(settings: ServiceSettings, bucket: str) -> ObjectStore:
     ``local``: the folder ``<service_dir>/objects/<bucket>``; presigned URLs point at
     ``<base_url>/storage/<bucket>/objects/…``, served by :func:`make_signed_object_router`
     (which mounts itself at that path), signed with ``settings.secret_key``.
-    ``minio``: the bucket on ``settings.minio_endpoint``, created if missing.
+    ``minio``: the bucket ``<settings.minio_bucket_prefix><bucket>`` on ``settings.minio_endpoint``,
+    created if missing.
     """
     if not _BUCKET_RE.fullmatch(bucket):
         raise ValueError(f"invalid bucket name {bucket!r}: 3-63 of a-z, 0-9 and '-'")
@@ -80,11 +81,14 @@ def make_object_store(settings: ServiceSettings, bucket: str) -> ObjectStore:
             public_base_url=f"{settings.base_url}/storage/{bucket}",
         )
     if backend == "minio":
+        physical = f"{settings.minio_bucket_prefix}{bucket}"
+        if not _BUCKET_RE.fullmatch(physical):
+            raise ValueError(f"invalid bucket name {physical!r} (prefix + bucket): 3-63 of a-z, 0-9 and '-'")
         return MinioObjectStore(
             settings.minio_endpoint,
             settings.minio_access_key,
             settings.minio_secret_key,
-            bucket,
+            physical,
             secure=settings.minio_secure,
         )
     raise ValueError(f"unknown storage backend {backend!r} (expected 'local' or 'minio')")
