@@ -23,10 +23,12 @@ Reindexer = Callable[[ServiceSettings], Coroutine[Any, Any, int]]
 
 
 async def _catalog(settings: ServiceSettings) -> int:
+    from catalog.config import CatalogSettings
     from catalog.domain_events import TASK_REINDEX
     from catalog.runtime import acquire_runtime, release_runtime
     from catalog.tasks import TASKS
 
+    assert isinstance(settings, CatalogSettings)
     database = Database(settings.database_url, null_pool=True)
     runtime = acquire_runtime(settings)
     try:
@@ -37,10 +39,12 @@ async def _catalog(settings: ServiceSettings) -> int:
 
 
 async def _archive(settings: ServiceSettings) -> int:
+    from archive.config import ArchiveSettings
     from archive.runtime import acquire_runtime, release_runtime
     from archive.search.indexer import TASK_REINDEX
     from archive.tasks import run_task
 
+    assert isinstance(settings, ArchiveSettings)
     database = Database(settings.database_url, null_pool=True)
     runtime = acquire_runtime(settings)
     try:

@@ -18,10 +18,11 @@ event loop per worker process, with the database from :func:`worker_sessionmaker
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -83,8 +84,8 @@ def _runner() -> _LoopThread:
     return runner
 
 
-def run_async(coro: Coroutine[Any, Any, T], *, timeout: float | None = None) -> T:
-    """Run ``coro`` on this process's background event loop and wait for its result.
+def run_async(awaitable: Awaitable[T], *, timeout: float | None = None) -> T:
+    """Run ``awaitable`` on this process's background event loop and wait for its result.
 
     Usable from any Celery pool (prefork child, threads, solo): every task of the process shares
     the loop, so async engines and their pooled connections are reused safely.
@@ -95,9 +96,14 @@ def run_async(coro: Coroutine[Any, Any, T], *, timeout: float | None = None) -> 
     except RuntimeError:
         running = None
     if running is runner.loop:
-        coro.close()
+        if inspect.iscoroutine(awaitable):
+            awaitable.close()
         raise RuntimeError("run_async() called from the loop it runs on; await the coroutine instead")
-    future: Future[T] = asyncio.run_coroutine_threadsafe(coro, runner.loop)
+
+    async def wait() -> T:
+        return await awaitable
+
+    future: Future[T] = asyncio.run_coroutine_threadsafe(wait(), runner.loop)
     return future.result(timeout)
 
 
