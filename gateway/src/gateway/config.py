@@ -94,6 +94,15 @@ class GatewaySettings(ServiceSettings):
             "/api/deposit/": 2 * GiB,
             "/api/catalog/imports": 1 * GiB,
             "/api/archive/files": 2 * GiB,
+            # accreditation evidence (the service takes files up to 25 MiB) through the portal
+            "/portal/akreditasi/": 26 * MiB,
+            # MARC files imported and scan files uploaded through the catalogue's staff pages
+            "/portal/katalog/impor": 1 * GiB,
+            "/portal/katalog/opname/": 3 * MiB,
+            # digital legal deposits uploaded through the portal (streamed on to the deposit service)
+            "/portal/serah-simpan/": 2 * GiB,
+            # record files uploaded through the archive pages (streamed on to the archive service)
+            "/portal/kearsipan/unggah/": 2 * GiB,
         }
     )
     """Per path prefix (longest match wins); everything else gets ``max_body_bytes``."""
@@ -138,7 +147,7 @@ class GatewaySettings(ServiceSettings):
     """Where the portal sends its password grant; derived from the issuer when empty."""
     portal_client_id: str = "pusip-portal"
     portal_client_secret: str = Field(
-        default_factory=lambda: os.environ.get("PUSIP_PORTAL_CLIENT_SECRET", "pusip-portal-dev-secret")
+        default_factory=lambda: os.environ.get("PUSIP_PORTAL_CLIENT_SECRET", "pusip-portal-secret")
     )
     session_cookie: str = "pusip_session"
     cookie_secure: bool | None = None
