@@ -65,6 +65,13 @@ def demo_branch_code() -> str:
     return str(DEMO_BRANCHES[0]["code"])
 
 
+def demo_library_code() -> str:
+    """The library admin's library: the demo village library with a self-assessment in progress."""
+    from accreditation.demo import IN_PROGRESS_LIBRARY
+
+    return IN_PROGRESS_LIBRARY
+
+
 def demo_accounts() -> list[DemoAccount]:
     branch = demo_branch_code()
     return [
@@ -106,6 +113,7 @@ def demo_accounts() -> list[DemoAccount]:
             "library_admin",
             "Pengelola Perpustakaan Demo",
             "perpustakaan binaan / guided library",
+            unit=demo_library_code(),
         ),
         DemoAccount("asesor", "assessor", "Asesor Demo", "penilai akreditasi / accreditation assessor"),
         DemoAccount(

@@ -33,6 +33,15 @@ def test_the_librarian_works_at_a_catalog_demo_branch() -> None:
     assert demo_branch_code() in {b["code"] for b in DEMO_BRANCHES}
 
 
+def test_the_library_admin_runs_the_demo_library_with_an_assessment_in_progress() -> None:
+    from accreditation.demo import DEMO_LIBRARIES, IN_PROGRESS_LIBRARY
+
+    admin = next(a for a in demo_accounts() if a.role == "library_admin")
+    assert admin.unit == IN_PROGRESS_LIBRARY
+    library = next(x for x in DEMO_LIBRARIES if x["code"] == admin.unit)
+    assert library["type"] == "umum-desa"  # a village library, as in the acceptance test
+
+
 @pytest.mark.skipif(not REALM.exists(), reason="no Keycloak realm import in this checkout")
 def test_the_keycloak_realm_has_the_same_accounts() -> None:
     realm = json.loads(REALM.read_text())

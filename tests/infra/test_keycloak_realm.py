@@ -136,6 +136,10 @@ def test_demo_user_attributes(realm: dict[str, Any]) -> None:
         "pusip_access_category": ["pengolah"],
     }
     assert _user(realm, "pencipta-arsip")["attributes"] == {"pusip_unit": ["dispusip"]}
+    # the demo village library whose self-assessment is in progress (accreditation demo data)
+    assert _user(realm, "admin-perpus")["attributes"] == {
+        "pusip_unit": ["demo-perpustakaan-kelurahan-kebon-kacang"]
+    }
 
 
 def test_user_profile_admits_the_pusip_attributes(realm: dict[str, Any]) -> None:

@@ -26,6 +26,7 @@ from gateway.config import GatewaySettings
 from gateway.edge import EdgeMiddleware
 from gateway.health import HealthAggregator
 from gateway.openapi import OpenAPIMerger
+from gateway.portal.accreditation import register as register_accreditation_pages
 from gateway.portal.core import STATIC_PATH, Portal
 from gateway.portal.login import EmbeddedLogin, LoginClient, OidcLogin
 from gateway.portal.routes import mount_portal
@@ -192,6 +193,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     portal = Portal(settings, validator=lambda: state.validator, login=lambda: state.login)
     mount_portal(app, portal)
+    register_accreditation_pages(portal, app)
     portal.load_extensions(app)
     return app
 

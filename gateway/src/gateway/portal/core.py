@@ -37,6 +37,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute
 
 from gateway.config import GatewaySettings
+from gateway.portal.charts import jinja_chart
 from gateway.portal.i18n import LANGUAGE_COOKIE, Catalogs, pick_language
 from gateway.portal.login import LoginClient, LoginFailed
 from gateway.portal.session import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, PortalSession, SessionCodec
@@ -124,7 +125,7 @@ class Portal:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.globals.update(static=self.static_url, nav_items=lambda: self.nav)
+        self.env.globals.update(static=self.static_url, nav_items=lambda: self.nav, chart=jinja_chart)
         self._fallback_routes: list[BaseRoute] = []
 
     # -- extension points ---------------------------------------------------------------------

@@ -182,6 +182,8 @@ CERTIFIED_SELF = {
 }
 CERTIFIED_ASSESSOR = {"KOLEKSI.1": "b", "PELAYANAN.5": "a", "TENAGA.1": "d"}
 IN_PROGRESS_SELF = {"KOLEKSI": "abbb", "SARANA": "bc"}
+# The village library with a self-assessment in progress: the demo library admin's own library.
+IN_PROGRESS_LIBRARY = "demo-perpustakaan-kelurahan-kebon-kacang"
 
 # (check) Rounded demo populations, not official figures.
 DEMO_POPULATIONS = {
@@ -332,7 +334,7 @@ async def _assessments(session: AsyncSession) -> int:
             session, DEMO_SUBJECT, id=id_, certified_on=date(DEMO_YEAR, 10, 1), note=None
         )
         created += 1
-    progress_code = "demo-perpustakaan-kelurahan-kebon-kacang"
+    progress_code = IN_PROGRESS_LIBRARY
     rows, _ = await assessment_service.list(session, DEMO_SUBJECT, pagination=_ALL, library=progress_code)
     if not rows:
         loaded = await assessment_service.create(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from accreditation.deps import DryRun, Editor, Officer, Reader, SettingsDep
+from accreditation.deps import Anyone, DryRun, Editor, Officer, Reader, SettingsDep
 from accreditation.files import read_small_body
 from accreditation.libraries.schemas import (
     AccreditationDue,
@@ -19,6 +19,7 @@ from accreditation.libraries.schemas import (
     LibraryProfile,
     LibraryRead,
     LibraryUpdate,
+    PublicLibrary,
     RefreshStatus,
     StaffCreate,
     StaffRead,
@@ -31,6 +32,7 @@ from pusip_kit.deps import SessionDep
 from pusip_kit.pagination import Page, PaginationParams, pagination
 
 router = APIRouter(prefix="/libraries", tags=["perpustakaan / libraries"])
+public_router = APIRouter(prefix="/public/libraries", tags=["publik / public"])
 
 
 @router.get("", response_model=Page[LibraryRead], summary="Daftar perpustakaan / list libraries")
@@ -248,3 +250,33 @@ async def add_accreditation(
 ) -> AccreditationRecordRead:
     record = await library_service.add_accreditation(session, auth_subject, code=code, data=body)
     return AccreditationRecordRead.model_validate(record)
+
+
+# -- the public directory --------------------------------------------------------------------------
+
+
+@public_router.get(
+    "",
+    response_model=Page[PublicLibrary],
+    summary="Direktori perpustakaan (publik) / public library directory",
+    description="Tanpa token: perpustakaan aktif dengan alamat, jam buka dan peringkat akreditasi yang "
+    "berlaku. / No token needed: active libraries with address, opening hours and the grade in force.",
+)
+async def public_libraries(
+    session: SessionDep,
+    auth_subject: Anyone,
+    page: Annotated[PaginationParams, Depends(pagination)],
+    type: Annotated[LibraryType | None, Query(description="Jenis / type")] = None,
+    city: Annotated[JakartaCity | None, Query(description="Kota / city")] = None,
+    segment: Annotated[LibrarySegment | None, Query(description="Segmen / segment")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Nama, kode, lembaga induk, wilayah")] = None,
+) -> Page[PublicLibrary]:
+    items, total = await library_service.public_list(
+        session,
+        pagination=page,
+        type=type.value if type else None,
+        city=city.value if city else None,
+        segment=segment.value if segment else None,
+        query=q.strip() if q and q.strip() else None,
+    )
+    return Page.of(items, total, page)

@@ -145,16 +145,18 @@ class LibraryRepository:
         self.session.add(record)
         await self.session.flush()
 
-    async def latest_accreditations(self) -> Sequence[tuple[Library, AccreditationRecord]]:
-        """Each library's most recent accreditation (by date), for due dates and dashboards."""
-        latest = (
-            select(
-                AccreditationRecord.library_id,
-                func.max(AccreditationRecord.accredited_on).label("on"),
-            )
-            .group_by(AccreditationRecord.library_id)
-            .subquery()
+    async def latest_accreditations(
+        self, library_ids: Sequence[uuid.UUID] | None = None
+    ) -> Sequence[tuple[Library, AccreditationRecord]]:
+        """Each library's most recent accreditation (by date), for due dates and dashboards;
+        ``library_ids`` narrows it to those libraries (one page of a directory)."""
+        latest_q = select(
+            AccreditationRecord.library_id,
+            func.max(AccreditationRecord.accredited_on).label("on"),
         )
+        if library_ids is not None:
+            latest_q = latest_q.where(AccreditationRecord.library_id.in_(list(library_ids)))
+        latest = latest_q.group_by(AccreditationRecord.library_id).subquery()
         result = await self.session.execute(
             select(Library, AccreditationRecord)
             .join(AccreditationRecord, AccreditationRecord.library_id == Library.id)

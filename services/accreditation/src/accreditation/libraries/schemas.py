@@ -313,6 +313,29 @@ class AccreditationRecordRead(RecordSchema):
     note: str | None
 
 
+class PublicLibrary(Schema):
+    """A library as the public directory shows it: where it is, when it opens, its standing."""
+
+    code: str
+    name: str
+    type: LibraryType
+    segment: LibrarySegment | None
+    owner_agency: str | None
+    city: JakartaCity
+    district: str | None
+    village: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    collection_size: int
+    collection_titles: int
+    opening_hours: list[OpeningHours]
+    grade: str | None = Field(
+        default=None, description="Peringkat akreditasi yang berlaku / the accreditation grade in force"
+    )
+    accredited_until: date | None = None
+
+
 class LibraryProfile(Schema):
     """Everything about one library the portal shows on its profile page."""
 

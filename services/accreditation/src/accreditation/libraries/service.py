@@ -26,6 +26,7 @@ from accreditation.libraries.schemas import (
     ImportRowResult,
     LibraryCreate,
     LibraryUpdate,
+    PublicLibrary,
     RefreshStatus,
     StaffCreate,
     StaffRead,
@@ -51,6 +52,8 @@ EVENT_UPDATED = "accreditation.library.updated"
 EVENT_REFRESH_REQUESTED = "accreditation.library.refresh_requested"
 
 OFFICER_ROLES = (Role.ADMIN, Role.ACCREDITATION_OFFICER)
+# What the public directory shows of a library (besides the grade in force).
+PUBLIC_FIELDS = tuple(f for f in PublicLibrary.model_fields if f not in ("grade", "accredited_until"))
 # What a library's own administrator may keep up to date; type, segment, NPP, city and status
 # are the accreditation office's to change.
 LIBRARY_ADMIN_FIELDS = frozenset(
@@ -203,6 +206,40 @@ class LibraryService:
             has_npp=has_npp,
             query=query,
         )
+
+    async def public_list(
+        self,
+        session: AsyncSession,
+        *,
+        pagination: PaginationParams,
+        type: str | None = None,
+        city: str | None = None,
+        segment: str | None = None,
+        query: str | None = None,
+        today: date | None = None,
+    ) -> tuple[builtins.list[PublicLibrary], int]:
+        """The public directory: active libraries only, each with the grade in force today."""
+        today = today or datetime.now(UTC).date()
+        repository = LibraryRepository(session)
+        items, total = await repository.list(
+            pagination=pagination, type=type, city=city, segment=segment, active=True, query=query
+        )
+        latest = {
+            library.id: record
+            for library, record in await repository.latest_accreditations([x.id for x in items])
+            if record.grade != "TIDAK_TERAKREDITASI"
+            and (record.valid_until is None or record.valid_until >= today)
+        }
+        out = []
+        for library in items:
+            record = latest.get(library.id)
+            values = {name: getattr(library, name) for name in PUBLIC_FIELDS}
+            values |= {
+                "grade": record.grade if record else None,
+                "accredited_until": record.valid_until if record else None,
+            }
+            out.append(PublicLibrary.model_validate(values))
+        return out, total
 
     async def get(self, session: AsyncSession, auth_subject: AuthSubject, *, code: str) -> Library:
         library = await LibraryRepository(session).get_by_code(code)
