@@ -15,6 +15,7 @@ from gateway.config import GatewaySettings
 from gateway.main import create_app
 from gateway.portal import NavItem, get_portal
 from gateway.portal.core import safe_next
+from gateway.portal.routes import build_router
 from gateway.portal.session import PortalSession, SessionCodec
 
 from .conftest import LIBRARIAN, Suite
@@ -181,32 +182,50 @@ async def test_section_placeholders_and_later_pages_take_over(suite: Suite) -> N
 
 
 def test_include_puts_feature_pages_before_placeholders(tmp_path: Path) -> None:
+    # A section of its own (no real service's name): the shell gives it a placeholder page first.
     settings = GatewaySettings(data_dir=tmp_path, service_urls={}, rate_limit_enabled=False)
     app = create_app(settings)
-    (tmp_path / "tpl" / "katalog").mkdir(parents=True)
-    (tmp_path / "tpl" / "katalog" / "cari.html").write_text(
-        '{% extends "base.html" %}{% block content %}<h1>{{ t("katalog.cari") }}</h1>{% endblock %}'
+    portal = app.state.portal
+    portal.add_nav(NavItem("uji.bagian", "/portal/uji-bagian", "uji-bagian", None, "book"))
+    _, placeholders = build_router(portal)
+    before = len(app.router.routes)
+    app.include_router(placeholders)
+    portal.mark_fallbacks(app.router.routes[before:])
+    (tmp_path / "tpl" / "uji-bagian").mkdir(parents=True)
+    (tmp_path / "tpl" / "uji-bagian" / "halaman.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>{{ t("uji.bagian.halaman") }}</h1>{% endblock %}'
     )
     (tmp_path / "i18n").mkdir()
-    (tmp_path / "i18n" / "id.json").write_text('{"katalog.cari": "Cari koleksi"}')
-    (tmp_path / "i18n" / "en.json").write_text('{"katalog.cari": "Search the collection"}')
+    (tmp_path / "i18n" / "id.json").write_text(
+        '{"uji.bagian": "Bagian uji", "uji.bagian.halaman": "Halaman fitur"}'
+    )
+    (tmp_path / "i18n" / "en.json").write_text(
+        '{"uji.bagian": "Test section", "uji.bagian.halaman": "Feature page"}'
+    )
+    portal.add_catalog_dir(tmp_path / "i18n")
+    with TestClient(app) as client:
+        placeholder = client.get("/portal/uji-bagian")
+        assert placeholder.status_code == 200 and "section-placeholder" in placeholder.text
+        assert "Halaman fitur" not in placeholder.text
     router = APIRouter()
 
-    @router.get("/portal/katalog")
-    async def cari(request: Request):  # type: ignore[no-untyped-def]
-        return await get_portal(request).render(request, "katalog/cari.html", section="katalog")
+    @router.get("/portal/uji-bagian")
+    async def halaman(request: Request):  # type: ignore[no-untyped-def]
+        return await get_portal(request).render(request, "uji-bagian/halaman.html", section="uji-bagian")
 
-    app.state.portal.include(
+    portal.include(
         app,
         router,
         templates_dir=tmp_path / "tpl",
         i18n_dir=tmp_path / "i18n",
-        nav=[NavItem("nav.catalog", "/portal/katalog", "katalog", "catalog", "book")],
+        nav=[NavItem("uji.bagian", "/portal/uji-bagian", "uji-bagian", None, "book")],
     )
     with TestClient(app) as client:
-        assert "Cari koleksi" in client.get("/portal/katalog").text
+        page = client.get("/portal/uji-bagian")
+        assert "Halaman fitur" in page.text and "section-placeholder" not in page.text
         client.cookies.set("lang", "en")
-        assert "Search the collection" in client.get("/portal/katalog").text
+        assert "Feature page" in client.get("/portal/uji-bagian").text
+    assert [i.section for i in portal.nav].count("uji-bagian") == 1  # replaced, not added twice
 
 
 # -- in a real browser --------------------------------------------------------------------------

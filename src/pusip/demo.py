@@ -126,6 +126,16 @@ def demo_accounts() -> list[DemoAccount]:
 
 
 DEMO_CLIENT = DemoClient()
+CATALOG_SERVICE_CLIENT = DemoClient(
+    client_id="catalog-service",
+    secret="catalog-service-secret",  # noqa: S106 - the catalog's development default, refused in production
+    name="Layanan katalog (teks serah simpan) / catalog service (legal deposit texts)",
+    roles=("cataloger",),
+    unit=DEMO_UNIT,
+)
+"""The catalog's own service client (``PUSIP_CATALOG_SERVICE_CLIENT_ID/SECRET``): it reads the full
+text of accepted digital deposits from the deposit service to index them."""
+SERVICE_CLIENTS: tuple[DemoClient, ...] = (CATALOG_SERVICE_CLIENT,)
 
 
 @dataclass
@@ -160,6 +170,14 @@ async def ensure_demo_accounts(directory: Directory, *, reset: bool = False) -> 
         roles=DEMO_CLIENT.roles,
         unit=DEMO_CLIENT.unit,
     )
+    for service_client in SERVICE_CLIENTS:
+        await directory.ensure_client(
+            service_client.client_id,
+            service_client.secret,
+            name=service_client.name,
+            roles=service_client.roles,
+            unit=service_client.unit,
+        )
     return result
 
 

@@ -66,3 +66,25 @@ def test_the_keycloak_realm_has_the_same_accounts() -> None:
     service_user = next(u for u in realm["users"] if u.get("serviceAccountClientId") == DEMO_CLIENT.client_id)
     assert set(DEMO_CLIENT.roles) <= set(service_user["realmRoles"])
     assert _attribute(service_user, "pusip_unit") == DEMO_CLIENT.unit
+
+
+def test_the_catalog_service_client_matches_the_catalog_settings_and_the_realm() -> None:
+    from catalog.config import CatalogSettings
+    from pusip.demo import CATALOG_SERVICE_CLIENT, SERVICE_CLIENTS
+
+    settings = CatalogSettings()
+    assert CATALOG_SERVICE_CLIENT in SERVICE_CLIENTS
+    assert (settings.service_client_id, settings.service_client_secret) == (
+        CATALOG_SERVICE_CLIENT.client_id,
+        CATALOG_SERVICE_CLIENT.secret,
+    )
+    assert CATALOG_SERVICE_CLIENT.roles == ("cataloger",)
+    if REALM.exists():
+        realm = json.loads(REALM.read_text())
+        client = next(c for c in realm["clients"] if c["clientId"] == CATALOG_SERVICE_CLIENT.client_id)
+        assert client["secret"] == CATALOG_SERVICE_CLIENT.secret and client["serviceAccountsEnabled"] is True
+        account = next(
+            u for u in realm["users"] if u.get("serviceAccountClientId") == CATALOG_SERVICE_CLIENT.client_id
+        )
+        assert set(CATALOG_SERVICE_CLIENT.roles) <= set(account["realmRoles"])
+        assert _attribute(account, "pusip_unit") == CATALOG_SERVICE_CLIENT.unit

@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from pusip.cli import app
-from pusip.demo import DEMO_CLIENT, demo_accounts
+from pusip.demo import DEMO_CLIENT, SERVICE_CLIENTS, demo_accounts
 from pusip_kit.auth.accounts import AccountStore
 from pusip_kit.config import SERVICE_NAMES
 
@@ -70,7 +70,7 @@ def test_demo_data_is_idempotent(runner: CliRunner, data_dir: Path) -> None:
     assert first.exit_code == 0, first.output
     marker = json.loads((data_dir / "demo-data.json").read_text())
     assert set(marker["services"]) == set(SERVICE_NAMES)
-    assert _verify_all(data_dir) == (len(demo_accounts()), 1)
+    assert _verify_all(data_dir) == (len(demo_accounts()), 1 + len(SERVICE_CLIENTS))
     for account in demo_accounts():
         assert account.username in first.output and account.password in first.output
 
@@ -93,7 +93,10 @@ def test_demo_data_is_idempotent(runner: CliRunner, data_dir: Path) -> None:
     runner.invoke(app, ["users", "disable", "pemustaka"])
     third = runner.invoke(app, ["demo-data", "--force"])
     assert third.exit_code == 0, third.output
-    assert _verify_all(data_dir) == (len(demo_accounts()), 1)  # passwords reset, account re-enabled
+    assert _verify_all(data_dir) == (
+        len(demo_accounts()),
+        1 + len(SERVICE_CLIENTS),
+    )  # passwords reset, account re-enabled
     marker_after = json.loads((data_dir / "demo-data.json").read_text())
     for service, counts in marker_after["services"].items():
         assert set(counts) == set(marker["services"][service]), service

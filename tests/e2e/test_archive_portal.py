@@ -41,7 +41,7 @@ import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-READY_TIMEOUT = 300.0
+READY_TIMEOUT = 420.0  # shared CI machines can be slow to start the suite
 STOP_TIMEOUT = 60.0
 DECREE_FILE = "kepkadis-dispusip-dki-e-0049-2022-arsitektur-spbe.txt"
 DECREE_REFERENCE = "e-0049 Tahun 2022"
@@ -167,7 +167,16 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
     )
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "pusip", "up", "--only", "gateway,archive", "--ready-timeout", "240"],
+            [
+                sys.executable,
+                "-m",
+                "pusip",
+                "up",
+                "--only",
+                "gateway,archive",
+                "--ready-timeout",
+                str(READY_TIMEOUT),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,

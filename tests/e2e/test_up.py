@@ -32,7 +32,7 @@ import pytest
 from pusip.supervisor import group_members
 from pusip_kit.config import SERVICE_NAMES
 
-READY_TIMEOUT = 240.0
+READY_TIMEOUT = 420.0  # shared CI machines can be slow to start the suite
 RESTART_TIMEOUT = 90.0
 STOP_TIMEOUT = 60.0
 KILLED = "catalog"

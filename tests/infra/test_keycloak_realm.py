@@ -152,3 +152,16 @@ def test_user_profile_admits_the_pusip_attributes(realm: dict[str, Any]) -> None
         assert attribute.get("multivalued", False) is multivalued
         # set by administrators only: nobody raises their own clearance through the account console
         assert attribute["permissions"]["edit"] == ["admin"]
+
+
+def test_catalog_service_client_and_its_service_account(realm: dict[str, Any]) -> None:
+    """The catalog reads the text of accepted digital deposits with its own client credentials."""
+    catalog = _client(realm, "catalog-service")
+    assert catalog["publicClient"] is False
+    assert catalog["secret"] == "catalog-service-secret"
+    assert catalog["serviceAccountsEnabled"] is True
+    assert catalog["standardFlowEnabled"] is False and catalog["directAccessGrantsEnabled"] is False
+    audience = [m for m in catalog["protocolMappers"] if m["protocolMapper"] == "oidc-audience-mapper"]
+    assert [m["config"]["included.custom.audience"] for m in audience] == ["pusip"]
+    account = next(u for u in realm["users"] if u.get("serviceAccountClientId") == "catalog-service")
+    assert account["realmRoles"] == ["cataloger"]

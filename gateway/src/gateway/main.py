@@ -27,7 +27,9 @@ from gateway.edge import EdgeMiddleware
 from gateway.health import HealthAggregator
 from gateway.openapi import OpenAPIMerger
 from gateway.portal.accreditation import register as register_accreditation_pages
+from gateway.portal.catalog import register as register_catalog_pages
 from gateway.portal.core import STATIC_PATH, Portal
+from gateway.portal.deposit import register as register_deposit_pages
 from gateway.portal.login import EmbeddedLogin, LoginClient, OidcLogin
 from gateway.portal.routes import mount_portal
 from gateway.proxy import ProxyApp, ProxyMetrics, UpstreamClient, make_upstream_client
@@ -194,6 +196,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     portal = Portal(settings, validator=lambda: state.validator, login=lambda: state.login)
     mount_portal(app, portal)
     register_accreditation_pages(portal, app)
+    register_catalog_pages(portal, app)
+    register_deposit_pages(portal, app)
     portal.load_extensions(app)
     return app
 

@@ -99,3 +99,19 @@ def test_snippets_mark_original_text_and_escape() -> None:
     frags = highlight_value(long, terms)
     assert len(frags) == 2
     assert all("<mark>" in f and len(f) < 200 for f in frags)
+
+
+def test_term_string_keeps_terms_and_positions_of_analyze() -> None:
+    from pusip_kit.search.analysis import GAP, analyze, term_string, word_string, words
+
+    for text in (
+        "Perpustakaan dan kearsipan di Jakarta: sejarah yang panjang",
+        "Café — naïve résumé, 1945!",
+        "x" * 80 + " buku",
+        "",
+    ):
+        tokens = term_string(text).split(" ") if text else []
+        assert [(p, t) for p, t in enumerate(tokens) if t != GAP] == [
+            (t.position, t.term) for t in analyze(text)
+        ]
+        assert word_string(text).split() == words(text)

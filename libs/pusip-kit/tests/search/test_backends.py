@@ -233,3 +233,20 @@ async def test_es_reindex_into_new_version_without_downtime(es_books) -> None:
     assert len(totals) > 3 and all(t == expected for t in totals)
     old = await es_books.client.indices.exists(index=f"{es_books.alias}-v1")
     assert not old.body
+
+
+async def test_tantivy_one_sort_key_schema_sorts_by_one_and_refuses_two(tmp_path: Path) -> None:
+    from pusip_kit.search import Sort, SortOrder
+    from pusip_kit.search.model import SearchQueryError
+
+    schema = BOOK_SCHEMA.model_copy(update={"multi_key_sort": False})
+    assert TantivyIndex.fingerprint(schema) != TantivyIndex.fingerprint(BOOK_SCHEMA)
+    idx = TantivyIndex(tmp_path / "one-key", schema)
+    await idx.index(BOOKS)
+    await idx.commit()
+    by_year = await idx.search(SearchQuery(sort=(Sort(field="year", order=SortOrder.DESC),), limit=5))
+    years = [h.source.get("year") for h in by_year.hits]
+    assert years == sorted(years, reverse=True)
+    with pytest.raises(SearchQueryError):
+        await idx.search(SearchQuery(sort=(Sort(field="year"), Sort(field="title")), limit=5))
+    await idx.close()

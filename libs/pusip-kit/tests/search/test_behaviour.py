@@ -542,3 +542,30 @@ async def test_hostile_input_degrades_sensibly(corpus: SearchIndex) -> None:
     assert (await search(corpus, text="yang dan di")).total == 30  # only stopwords: everything
     assert (await search(corpus, text="Ｐｅｒｐｕｓｔａｋａａｎ")).total == len(having("pustaka"))
     assert (await search(corpus, text="(" * 500 + "jakarta")).total == len(having("jakarta"))
+
+
+# ------------------------------------------------------------------ documents encoded elsewhere
+
+
+async def test_encoded_documents_search_like_indexed_ones(
+    empty_index: SearchIndex, corpus: SearchIndex
+) -> None:
+    import pickle
+
+    encode = pickle.loads(pickle.dumps(empty_index.document_encoder()))  # as a parse process gets it
+    encoded = [pickle.loads(pickle.dumps(encode(doc))) for doc in BOOKS]
+    assert await empty_index.index_encoded(encoded, new=True) == len(BOOKS)
+    await empty_index.commit()
+    assert await empty_index.count() == len(BOOKS)
+    facets = (FacetRequest(field="branches"), FacetRequest(field="subjects"))
+    for text in ("perpustakaan", '"sejarah jakarta"', "judul:pustaka -arsip", None):
+        q = SearchQuery(text=text, facets=facets, limit=50)
+        got, want = await empty_index.search(q), await corpus.search(q)
+        assert got.total == want.total and got.total
+        assert {h.id for h in got.hits} == {h.id for h in want.hits}
+        assert got.facets == want.facets
+    assert await empty_index.autocomplete("sej") == await corpus.autocomplete("sej")
+    # replacing (new=False) keeps one document per id
+    await empty_index.index_encoded(encoded[:3])
+    await empty_index.commit()
+    assert await empty_index.count() == len(BOOKS)

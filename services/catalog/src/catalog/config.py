@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from pusip_kit.config import ServiceSettings
+from pusip_kit.config import Environment, Mode, ServiceSettings, service_url
 
 MiB = 1024 * 1024
+DEVELOPMENT_SERVICE_SECRET = "catalog-service-secret"  # noqa: S105 - the demo client's, refused in production
 
 
 class CatalogSettings(ServiceSettings):
@@ -43,3 +44,39 @@ class CatalogSettings(ServiceSettings):
     oai_repository_identifier: str = "perpustakaan.jakarta.go.id"
     oai_admin_email: str = "perpustakaan@jakarta.go.id"
     oai_page_size: int = 100
+
+    # -- legal deposit (the consumer of ``deposit.deposit.accepted``, ``catalog.deposits``) ---------
+    deposit_url: str = Field(default_factory=lambda: service_url("deposit"))
+    """The deposit service, for the full text of accepted digital deposits."""
+    legal_deposit_branch: str = "perpustakaan-jakarta-cikini"
+    """Branch code of the provincial library, which holds the printed deposit copies."""
+    legal_deposit_location: str = "Koleksi Deposit"
+    legal_deposit_access: str = Field(default="members", pattern="^(members|restricted)$")
+    """Access rule of deposited digital works (unless the event says otherwise): ``members`` (any
+    signed-in reader) or ``restricted`` (staff); the deposit service logs and watermarks each read."""
+    legal_deposit_barcode_prefix: str = "DEP"
+    marc_agency_code: str = "JKPD"
+    """The cataloguing agency in 003/040 of records the catalog creates itself."""
+
+    # -- the catalog's own service client (OAuth2 client credentials) -------------------------------
+    service_client_id: str = "catalog-service"
+    service_client_secret: str = DEVELOPMENT_SERVICE_SECRET
+    token_url: str = ""
+    """Token endpoint for the service client; default: the embedded issuer's ``<issuer>/token``, or
+    Keycloak's ``<issuer>/protocol/openid-connect/token`` in distributed mode."""
+
+    @model_validator(mode="after")
+    def _service_client(self) -> CatalogSettings:
+        if not self.token_url:
+            issuer = self.oidc_issuer.rstrip("/")
+            embedded = self.mode is Mode.EMBEDDED
+            self.token_url = f"{issuer}/token" if embedded else f"{issuer}/protocol/openid-connect/token"
+        if (
+            self.environment is Environment.PRODUCTION
+            and self.service_client_secret == DEVELOPMENT_SERVICE_SECRET
+        ):
+            raise ValueError(
+                "Rahasia klien layanan katalog bawaan tidak boleh dipakai di produksi / the default catalog "
+                "service client secret is refused in production (PUSIP_CATALOG_SERVICE_CLIENT_SECRET)"
+            )
+        return self

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pusip_kit.db import RawJSON
 from pusip_kit.db.base import utcnow
 from pusip_kit.outbox import PENDING, enqueue_task, kick_relay, outbox, to_json_value
 from pusip_kit.outbox.tables import KIND_EVENT
@@ -79,14 +80,19 @@ def _kick() -> None:
 
 
 async def emit_events(
-    session: AsyncSession, events: Iterable[tuple[str, Mapping[str, Any], str | None]]
+    session: AsyncSession, events: Iterable[tuple[str, Mapping[str, Any] | RawJSON, str | None]]
 ) -> int:
-    """Write ``(event_type, payload, key)`` events in the session's transaction (one statement)."""
+    """Write ``(event_type, payload, key)`` events in the session's transaction (one statement).
+
+    A payload may come already serialised (:class:`~pusip_kit.db.RawJSON`, a JSON object)."""
     now = utcnow()
     rows = []
+    checked: set[str] = set()
     for event_type, payload, key in events:
-        if not EVENT_TYPE_RE.match(event_type) or not event_type.startswith("catalog."):
-            raise ValueError(f"invalid catalog event type {event_type!r}")
+        if event_type not in checked:
+            if not EVENT_TYPE_RE.match(event_type) or not event_type.startswith("catalog."):
+                raise ValueError(f"invalid catalog event type {event_type!r}")
+            checked.add(event_type)
         rows.append(
             {
                 "id": uuid.uuid4(),
@@ -94,7 +100,7 @@ async def emit_events(
                 "name": event_type,
                 "producer": "catalog",
                 "key": key,
-                "payload": to_json_value(dict(payload)),
+                "payload": payload if isinstance(payload, RawJSON) else to_json_value(dict(payload)),
                 "status": PENDING,
                 "attempts": 0,
                 "next_attempt_at": now,

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from catalog.branches.tasks import republish_branches
 from catalog.config import CatalogSettings
+from catalog.deposits.events import register as register_deposit_consumer
+from catalog.deposits.service import TASK_FETCH_TEXT, legal_deposit_service
 from catalog.domain_events import (
     TASK_EXTRACT_TEXT,
     TASK_INDEX_RECORDS,
@@ -65,12 +67,22 @@ async def _extract(runtime: CatalogRuntime, sessionmaker: Maker, eresource_id: s
     return await extract_eresource_text(runtime, sessionmaker, eresource_id)
 
 
+async def _fetch_deposit_text(
+    runtime: CatalogRuntime, sessionmaker: Maker, eresource_id: str
+) -> dict[str, object]:
+    return await legal_deposit_service.fetch_text(runtime, sessionmaker, eresource_id)
+
+
+# The legal-deposit consumer (deposit.deposit.accepted) joins circulation's mirror on one set of handlers.
+register_deposit_consumer(handlers)
+
 TASKS: dict[str, TaskBody] = {
     TASK_INDEX_RECORDS: _index,
     TASK_REINDEX: _reindex,
     TASK_RECONCILE: _reconcile,
     TASK_RUN_IMPORT: _import,
     TASK_EXTRACT_TEXT: _extract,
+    TASK_FETCH_TEXT: _fetch_deposit_text,
 }
 
 

@@ -10,12 +10,13 @@ from pusip_kit.db.base import (
     new_metadata,
     utcnow,
 )
-from pusip_kit.db.engine import Database, is_sqlite
+from pusip_kit.db.engine import Database, RawJSON, is_sqlite
 
 __all__ = [
     "NAMING_CONVENTION",
     "CreatedAtMixin",
     "Database",
+    "RawJSON",
     "TimestampMixin",
     "UTCDateTime",
     "UUIDPrimaryKey",

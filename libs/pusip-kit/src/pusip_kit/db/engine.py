@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +12,17 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
+
+
+class RawJSON(str):
+    """JSON text already serialised (say, by a bulk load's parse process): a JSON column stores it
+    as it is instead of serialising it again. Anything else is serialised as SQLAlchemy would."""
+
+    __slots__ = ()
+
+
+def json_serializer(value: Any) -> str:
+    return str.__str__(value) if isinstance(value, RawJSON) else json.dumps(value)
 
 
 def is_sqlite(url: str) -> bool:
@@ -31,12 +43,15 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30}, json_serializer=json_serializer
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(
         url,
         echo=echo,
+        json_serializer=json_serializer,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
@@ -61,7 +76,9 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, null_pool: bool = False) -> None:
         self.url = url
         if null_pool and not is_sqlite(url):
-            self.engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+            self.engine = create_async_engine(
+                url, echo=echo, poolclass=NullPool, json_serializer=json_serializer
+            )
         else:
             self.engine = make_engine(url, echo=echo)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)

@@ -111,6 +111,63 @@ def analyze(text: str) -> list[AnalyzedToken]:
     return out
 
 
+GAP = "_"
+"""Stands for a dropped token (stopword, over-long word) in :func:`term_string`; never a term itself
+(tokens are letters and digits only), and the index's ``pusip_terms`` tokenizer drops it again, so
+the positions after it keep their gap."""
+
+_TOKEN_CACHE: dict[str, tuple[str, str]] = {}
+_TOKEN_CACHE_MAX = 100_000
+_VALUE_CACHE: dict[str, tuple[str, str]] = {}
+_VALUE_CACHE_MAX = 50_000
+_VALUE_CACHE_CHARS = 300
+"""Short values (authors, subjects, publishers, series) repeat across a catalogue: their whole
+analysed form is cached, not only their words (about 20 MB when full)."""
+
+
+def _token(raw: str) -> tuple[str, str]:
+    """(indexed term or :data:`GAP`, folded word or '') of one surface token, cached."""
+    hit = _TOKEN_CACHE.get(raw)
+    if hit is None:
+        word = fold(raw)
+        kept = bool(word) and len(word) <= MAX_TOKEN_CHARS
+        term = _stemmer().stemWord(word) if kept and word not in STOPWORDS else ""
+        hit = (term or GAP, word if kept else "")
+        if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:  # about 30 MB; words are Zipfian, so a fresh
+            _TOKEN_CACHE.clear()  # start soon holds the frequent ones again
+        _TOKEN_CACHE[raw] = hit
+    return hit
+
+
+def index_strings(text: str) -> tuple[str, str]:
+    """``(term_string(text), word_string(text))`` in one pass over the text."""
+    hit = _VALUE_CACHE.get(text)
+    if hit is not None:
+        return hit
+    get = _TOKEN_CACHE.get
+    pairs = [get(raw) or _token(raw) for raw in _TOKEN_RE.findall(text)]
+    hit = (" ".join([p[0] for p in pairs]), " ".join([p[1] for p in pairs if p[1]]))
+    if len(text) <= _VALUE_CACHE_CHARS:
+        if len(_VALUE_CACHE) >= _VALUE_CACHE_MAX:
+            _VALUE_CACHE.clear()
+        _VALUE_CACHE[text] = hit
+    return hit
+
+
+def term_string(text: str) -> str:
+    """The analysed terms of ``text`` joined by single spaces, :data:`GAP` where a token was dropped.
+
+    Indexed with a whitespace tokenizer that drops :data:`GAP`, this gives the same terms at the
+    same positions as :func:`analyze`, with one Python call per text instead of an object per token.
+    """
+    return index_strings(text)[0]
+
+
+def word_string(text: str) -> str:
+    """:func:`words` joined by single spaces (autocomplete columns, sort keys)."""
+    return index_strings(text)[1]
+
+
 def matches(text: str, terms: set[str] | frozenset[str]) -> list[AnalyzedToken]:
     """Tokens of ``text`` whose analysed term is in ``terms`` (for snippets)."""
     out: list[AnalyzedToken] = []
@@ -144,4 +201,4 @@ def words(text: str) -> list[str]:
 
 def sort_key(value: object) -> str:
     """Case- and accent-insensitive sort key for a text value (words joined by one space)."""
-    return " ".join(words(str(value)))
+    return word_string(value if isinstance(value, str) else str(value))

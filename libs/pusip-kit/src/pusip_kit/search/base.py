@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pusip_kit.search.model import Filter, IndexSchema, SearchQuery, SearchResult
+
+
+def _identity(doc: dict[str, Any]) -> dict[str, Any]:
+    return doc
 
 
 class SearchIndex(abc.ABC):
@@ -26,6 +30,23 @@ class SearchIndex(abc.ABC):
     @abc.abstractmethod
     async def index(self, docs: Iterable[dict[str, Any]]) -> int:
         """Add or replace documents (by id). Returns how many were written."""
+
+    def document_encoder(self) -> Callable[[dict[str, Any]], Any]:
+        """A picklable function turning one document into what :meth:`index_encoded` writes.
+
+        It needs no connection and no open index, so a bulk load can run it in another process
+        (analysis, serialisation) and hand the results to the one that writes. By default the
+        document itself.
+        """
+        return _identity
+
+    async def index_encoded(self, encoded: Sequence[Any], *, new: bool = False) -> int:
+        """Add or replace documents given as :meth:`document_encoder` made them.
+
+        ``new=True`` promises that no document with these ids is in the index (fresh ids of new
+        records): a backend may then skip replacing.
+        """
+        return await self.index(encoded)
 
     @abc.abstractmethod
     async def delete(self, ids: Iterable[str]) -> None:

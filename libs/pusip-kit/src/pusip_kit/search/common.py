@@ -82,25 +82,42 @@ def coerce(spec: FieldSpec, value: Any) -> Any:
         ) from exc
 
 
-def prepare(schema: IndexSchema, doc: Mapping[str, Any]) -> PreparedDoc:
+_PLANS: dict[int, tuple[IndexSchema, list[tuple[str, FieldSpec, bool]], frozenset[str]]] = {}
+_TEXTY = (FieldType.TEXT, FieldType.KEYWORD)
+
+
+def _plan(schema: IndexSchema) -> tuple[list[tuple[str, FieldSpec, bool]], frozenset[str]]:
+    """Per schema: the indexed fields (name, spec, takes strings as they are) and the hidden ones."""
+    hit = _PLANS.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        indexed = [
+            (f.name, f, f.type in _TEXTY) for f in schema.fields if f.type is not FieldType.STORED_ONLY
+        ]
+        hit = (schema, indexed, frozenset(f.name for f in schema.fields if not f.stored))
+        _PLANS[id(schema)] = hit
+    return hit[1], hit[2]
+
+
+def prepare(schema: IndexSchema, doc: Mapping[str, Any], *, with_source: bool = True) -> PreparedDoc:
     raw_id = doc.get(schema.id_field)
     if raw_id is None or raw_id == "":
         raise DocumentError(f"document without {schema.id_field!r}")
     doc_id = str(raw_id)
+    indexed, hidden = _plan(schema)
     values: dict[str, list[Any]] = {}
-    hidden: set[str] = set()
-    for spec in schema.fields:
-        if not spec.stored:
-            hidden.add(spec.name)
-        if spec.type is FieldType.STORED_ONLY:
-            continue
-        value = doc.get(spec.name)
+    for name, spec, texty in indexed:
+        value = doc.get(name)
         if value is None:
             continue
         items = value if isinstance(value, (list, tuple, set, frozenset)) else (value,)
-        coerced = [coerce(spec, v) for v in items if v is not None]
+        if texty:
+            coerced = [v if type(v) is str else coerce(spec, v) for v in items if v is not None]
+        else:
+            coerced = [coerce(spec, v) for v in items if v is not None]
         if coerced:
-            values[spec.name] = coerced
+            values[name] = coerced
+    if not with_source:  # the caller serialises the source itself
+        return PreparedDoc(doc_id, {}, values)
     source = {k: v for k, v in doc.items() if k not in hidden}
     source[schema.id_field] = doc_id
     source = orjson.loads(orjson.dumps(source, default=str, option=orjson.OPT_NON_STR_KEYS))

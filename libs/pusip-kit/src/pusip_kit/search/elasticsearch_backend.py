@@ -50,6 +50,33 @@ _ES_TYPE = {
 }
 
 
+def _body(
+    schema: m.IndexSchema, specs: dict[str, m.FieldSpec], doc: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    prepared = common.prepare(schema, doc, with_source=False)  # validates and coerces like Tantivy
+    body = orjson.loads(orjson.dumps(dict(doc), default=str, option=orjson.OPT_NON_STR_KEYS))
+    body[schema.id_field] = prepared.id
+    for name, values in prepared.values.items():
+        if specs[name].type is not m.FieldType.TEXT:
+            coerced = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
+            body[name] = coerced if isinstance(doc.get(name), (list, tuple, set)) else coerced[0]
+    return prepared.id, body
+
+
+class ElasticsearchEncoder:
+    """Documents as ``(id, JSON body)`` for :meth:`ElasticsearchIndex.index_encoded` (picklable)."""
+
+    kind = "elasticsearch"
+
+    def __init__(self, schema: m.IndexSchema) -> None:
+        self.schema = schema
+        self._specs = {f.name: f for f in schema.fields}
+
+    def __call__(self, doc: dict[str, Any]) -> tuple[str, bytes]:
+        doc_id, body = _body(self.schema, self._specs, doc)
+        return doc_id, orjson.dumps(body)
+
+
 class ElasticsearchIndex(SearchIndex):
     def __init__(
         self,
@@ -233,14 +260,36 @@ class ElasticsearchIndex(SearchIndex):
 
     def _actions(self, docs: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
         for doc in docs:
-            prepared = common.prepare(self.schema, doc)  # validates and coerces like Tantivy
-            body = orjson.loads(orjson.dumps(dict(doc), default=str, option=orjson.OPT_NON_STR_KEYS))
-            body[self.schema.id_field] = prepared.id
-            for name, values in prepared.values.items():
-                if self._specs[name].type is not m.FieldType.TEXT:
-                    coerced = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
-                    body[name] = coerced if isinstance(doc.get(name), (list, tuple, set)) else coerced[0]
-            yield {"_id": prepared.id, "_source": body}
+            doc_id, body = _body(self.schema, self._specs, doc)
+            yield {"_id": doc_id, "_source": body}
+
+    def document_encoder(self) -> ElasticsearchEncoder:
+        return ElasticsearchEncoder(self.schema)
+
+    async def index_encoded(self, encoded: Sequence[Any], *, new: bool = False) -> int:
+        """Write ``(id, JSON body)`` pairs from :class:`ElasticsearchEncoder` as one bulk request."""
+        if not encoded:
+            return 0
+        await self._writable()
+        lines = bytearray()
+        for doc_id, body in encoded:
+            lines += orjson.dumps({"index": {"_id": doc_id}})
+            lines += b"\n"
+            lines += body
+            lines += b"\n"
+        response = await self.client.bulk(
+            operations=bytes(lines),  # type: ignore[arg-type]  # NDJSON as is; the client sends bytes unchanged
+            index=self.alias,
+            require_alias=True,
+            refresh=False,
+        )
+        if response.get("errors"):
+            failed = [i for i in response["items"] if "error" in next(iter(i.values()))]
+            if failed:
+                raise RuntimeError(
+                    f"Elasticsearch bulk write failed for {len(failed)} documents: {failed[:3]}"
+                )
+        return len(encoded)
 
     async def _bulk(
         self, index: str, actions: Iterable[dict[str, Any]], *, require_alias: bool = False

@@ -95,6 +95,9 @@ class IndexSchema(BaseModel):
     id_field: str = "id"
     aliases: dict[str, str] = Field(default_factory=dict)
     """Extra ``prefix:`` names users may type, e.g. ``{"judul": "title"}``."""
+    multi_key_sort: bool = True
+    """Whether searches may sort by more than one key. Tantivy needs extra sort columns in every
+    document for that; an index that only ever sorts by one key (or relevance) leaves it off."""
 
     @field_validator("name")
     @classmethod

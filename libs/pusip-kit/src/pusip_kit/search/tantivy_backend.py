@@ -22,8 +22,10 @@ sortable   ``f__sort`` folded sort key (text); ``f__ska``/``f__skd`` (+``2`` for
            aggregation, which can only sort numeric columns)
 =========  =====================================================================
 
-``_id`` (exact), ``_key`` (u64 hash of the id, indexed + fast) and ``_source`` (the stored
-JSON) complete every document.
+``_id`` (exact), ``_key`` (u64 hash of the id, indexed + fast; only where several sort keys
+are allowed, see :attr:`IndexSchema.multi_key_sort`) and ``_source`` (the stored JSON) complete
+every document. TEXT fields use the ``pusip_terms`` tokenizer: the analysis runs in Python
+(:class:`TantivyEncoder`, anywhere) and hands Tantivy one string of terms per value.
 
 One process writes (the writer is opened lazily on the first write, with a modest heap);
 any number of processes read. Readers notice a commit by the change of ``meta.json`` and
@@ -56,7 +58,10 @@ from pusip_kit.search.base import SearchIndex
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
+TERMS_TOKENIZER = "pusip_terms"
+"""TEXT fields receive their analysed terms as one string (:func:`analysis.term_string`): this
+tokenizer splits it on spaces and drops the gap marker, keeping the positions after it."""
 WRITER_HEAP_BYTES = 64_000_000
 FACET_SLOTS = 4
 FACET_SLOT_SIZE = 100
@@ -104,6 +109,111 @@ def _number_proxy(spec: m.FieldSpec, value: Any) -> int:
     return _clamp(int(value) + (1 << 63))
 
 
+def _facet_slots(f: m.FieldSpec) -> list[str]:
+    """Slot columns of a TEXT/KEYWORD facet (numbers and booleans facet on the field itself)."""
+    if not f.facet or f.type not in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+        return []
+    slots = [f"{f.name}__f{i}" for i in range(FACET_SLOTS if f.multi else 1)]
+    return [*slots, f"{f.name}__fx"] if f.multi else slots
+
+
+def _proxy_names(schema: m.IndexSchema, f: m.FieldSpec) -> list[str]:
+    if not f.sortable or not schema.multi_key_sort:
+        return []
+    names = [f"{f.name}__ska", f"{f.name}__skd"]
+    if f.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+        names += [f"{f.name}__ska2", f"{f.name}__skd2"]
+    return names
+
+
+class TantivyEncoder:
+    """Documents as the plain dicts ``tantivy.Document.from_dict`` takes, analysis included.
+
+    Needs only the schema, never the index: it runs wherever is convenient (a bulk import runs it
+    in its parse process) and what it returns pickles cheaply. :meth:`TantivyIndex.index_encoded`
+    writes the result.
+    """
+
+    kind = "tantivy"
+
+    def __init__(self, schema: m.IndexSchema) -> None:
+        self.schema = schema
+        self._specs = {f.name: f for f in schema.fields}
+        self._slotted = [(f, _facet_slots(f)) for f in schema.fields if _facet_slots(f)]
+        self._proxied = [f for f in schema.fields if _proxy_names(schema, f)]
+        self._hidden = frozenset(f.name for f in schema.fields if not f.stored)
+
+    def __getstate__(self) -> m.IndexSchema:
+        return self.schema
+
+    def __setstate__(self, schema: m.IndexSchema) -> None:
+        self.__init__(schema)  # type: ignore[misc]
+
+    def __call__(self, doc: dict[str, Any]) -> dict[str, Any]:
+        prepared = common.prepare(self.schema, doc, with_source=False)
+        source = {k: v for k, v in doc.items() if k not in self._hidden}
+        source[self.schema.id_field] = prepared.id
+        return self.encode(prepared, orjson.dumps(source, default=str, option=orjson.OPT_NON_STR_KEYS))
+
+    def encode(self, prepared: common.PreparedDoc, source: bytes | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "_id": prepared.id,
+            "_source": orjson.dumps(prepared.source) if source is None else source,
+        }
+        if self.schema.multi_key_sort:  # only multi-key sorting looks documents up by it
+            out["_key"] = _id_key(prepared.id)
+        strings = analysis.index_strings
+        for name, values in prepared.values.items():
+            spec = self._specs[name]
+            t = spec.type
+            if t is m.FieldType.TEXT:
+                pairs = [strings(v) for v in values]
+                out[name] = [p[0] for p in pairs]
+                if spec.autocomplete:
+                    out[f"{name}__ac"] = [p[1] for p in pairs]
+            else:
+                out[name] = values
+                if spec.autocomplete:
+                    out[f"{name}__ac"] = [strings(v)[1] for v in values]
+            if spec.sortable and t in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+                out[f"{name}__sort"] = [analysis.sort_key(values[0])]
+        for spec, slots in self._slotted:
+            distinct = list(dict.fromkeys(prepared.values.get(spec.name, ())))
+            if spec.multi:
+                for i, slot in enumerate(slots[:FACET_SLOTS]):
+                    out[slot] = [distinct[i] if i < len(distinct) else ""]
+                if len(distinct) > FACET_SLOTS:
+                    out[f"{spec.name}__fx"] = distinct[FACET_SLOTS:]
+                if spec.type is m.FieldType.TEXT and distinct:
+                    out[f"{spec.name}__fm"] = distinct
+            else:
+                out[slots[0]] = [distinct[0] if distinct else ""]
+        for spec in self._proxied:
+            present = prepared.values.get(spec.name)
+            name = spec.name
+            if present is None:  # missing sort values: last in both directions
+                out[f"{name}__ska"], out[f"{name}__skd"] = [_U64_MAX], [0]
+                if spec.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+                    out[f"{name}__ska2"], out[f"{name}__skd2"] = [_U64_MAX], [0]
+            elif spec.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
+                hi, lo = _text_proxies(present[0])
+                out[f"{name}__ska"] = out[f"{name}__skd"] = [hi]
+                out[f"{name}__ska2"] = out[f"{name}__skd2"] = [lo]
+            else:
+                proxy = _number_proxy(spec, present[0])
+                out[f"{name}__ska"] = out[f"{name}__skd"] = [proxy]
+        return out
+
+
+@functools.cache
+def _terms_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+        .filter(tantivy.Filter.custom_stopword([analysis.GAP]))
+        .build()
+    )
+
+
 class IndexWriterBusy(RuntimeError):
     """A second process tried to write an index (Tantivy allows one writer per index)."""
 
@@ -124,8 +234,8 @@ class TantivyIndex(SearchIndex):
         self._meta_stamp: tuple[int, int] | None = None
         self._specs = {f.name: f for f in schema.fields}
         self._text_names = {f.name for f in schema.text_fields}
-        self._slots = {f.name: self._facet_slots(f) for f in schema.fields}
-        self._slotted = [f for f in schema.fields if self._slots[f.name]]
+        self._slots = {f.name: _facet_slots(f) for f in schema.fields}
+        self.encoder = TantivyEncoder(schema)
         self._facet_cache: OrderedDict[tuple[Any, ...], tuple[int, dict[str, Any]]] = OrderedDict()
         self._facet_cache_lock = threading.Lock()
 
@@ -137,18 +247,22 @@ class TantivyIndex(SearchIndex):
             (f.name, f.type.value, f.stored, f.facet, f.sortable, f.autocomplete, f.multi)
             for f in schema.fields
         ]
-        blob = orjson.dumps({"layout": LAYOUT_VERSION, "id": schema.id_field, "fields": shape})
+        layout: dict[str, Any] = {"layout": LAYOUT_VERSION, "id": schema.id_field, "fields": shape}
+        if not schema.multi_key_sort:
+            layout["multi_key_sort"] = False
+        blob = orjson.dumps(layout)
         return hashlib.sha256(blob).hexdigest()[:12]
 
     def _build_schema(self) -> tantivy.Schema:
         sb = tantivy.SchemaBuilder()
         sb.add_text_field("_id", tokenizer_name="raw", index_option="basic")
-        sb.add_unsigned_field("_key", indexed=True, fast=True)
+        if self.schema.multi_key_sort:
+            sb.add_unsigned_field("_key", indexed=True, fast=True)
         sb.add_bytes_field("_source", stored=True)
         for f in self.schema.fields:
             name = f.name
             if f.type is m.FieldType.TEXT:
-                sb.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+                sb.add_text_field(name, tokenizer_name=TERMS_TOKENIZER, index_option="position")
             elif f.type is m.FieldType.KEYWORD:
                 sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
             elif f.type is m.FieldType.INTEGER:
@@ -159,33 +273,18 @@ class TantivyIndex(SearchIndex):
                 sb.add_date_field(name, indexed=True, fast=True)
             elif f.type is m.FieldType.BOOLEAN:
                 sb.add_boolean_field(name, indexed=True, fast=True)
-            for slot in self._facet_slots(f):
+            for slot in _facet_slots(f):
                 sb.add_text_field(slot, fast=True, tokenizer_name="raw", index_option="basic")
             if f.facet and f.multi and f.type is m.FieldType.TEXT:
                 sb.add_text_field(f"{name}__fm", fast=True, tokenizer_name="raw", index_option="basic")
             if f.autocomplete:
                 sb.add_text_field(f"{name}__ac", tokenizer_name="whitespace", index_option="basic")
             if f.sortable:
-                for proxy in self._proxy_names(f):
+                for proxy in _proxy_names(self.schema, f):
                     sb.add_unsigned_field(proxy, fast=True)
                 if f.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
                     sb.add_text_field(f"{name}__sort", fast=True, tokenizer_name="raw", index_option="basic")
         return sb.build()
-
-    @staticmethod
-    def _proxy_names(f: m.FieldSpec) -> list[str]:
-        names = [f"{f.name}__ska", f"{f.name}__skd"]
-        if f.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
-            names += [f"{f.name}__ska2", f"{f.name}__skd2"]
-        return names
-
-    @staticmethod
-    def _facet_slots(f: m.FieldSpec) -> list[str]:
-        """Slot columns of a TEXT/KEYWORD facet (numbers and booleans facet on the field itself)."""
-        if not f.facet or f.type not in (m.FieldType.TEXT, m.FieldType.KEYWORD):
-            return []
-        slots = [f"{f.name}__f{i}" for i in range(FACET_SLOTS if f.multi else 1)]
-        return [*slots, f"{f.name}__fx"] if f.multi else slots
 
     def _facet_columns(self, spec: m.FieldSpec, total: int) -> list[str]:
         slots = self._slots[spec.name]
@@ -214,6 +313,7 @@ class TantivyIndex(SearchIndex):
                 self._tschema = self._build_schema()
                 self.dir.mkdir(parents=True, exist_ok=True)
                 self._index = tantivy.Index(self._tschema, path=str(self.dir), reuse=True)
+                self._index.register_tokenizer(TERMS_TOKENIZER, _terms_analyzer())
                 self._meta_stamp = self._stamp()
             return self._index
 
@@ -241,7 +341,9 @@ class TantivyIndex(SearchIndex):
     def _writer_locked(self) -> tantivy.IndexWriter:
         if self._writer is None:
             index = self._open()
-            threads = max(1, min(4, self.writer_heap // 16_000_000))
+            # Indexing threads beyond half the cores only compete with the application (and with
+            # one thread per 16 MB of heap, small segments that cost merges): on two cores, one.
+            threads = max(1, min(4, (os.cpu_count() or 2) // 2, self.writer_heap // 16_000_000))
             try:
                 self._writer = index.writer(self.writer_heap, threads)
             except ValueError as exc:
@@ -255,80 +357,28 @@ class TantivyIndex(SearchIndex):
 
     # ------------------------------------------------------------------ writing
 
-    def _document(self, prepared: common.PreparedDoc) -> tantivy.Document:
-        doc = tantivy.Document()
-        doc.add_text("_id", prepared.id)
-        doc.add_unsigned("_key", _id_key(prepared.id))
-        doc.add_bytes("_source", orjson.dumps(prepared.source))
-        for name, values in prepared.values.items():
-            spec = self._specs[name]
-            t = spec.type
-            if t is m.FieldType.TEXT:
-                for v in values:
-                    toks = [
-                        tantivy.Token(tok.term, tok.position, tok.start, tok.end)
-                        for tok in analysis.analyze(v)
-                    ]
-                    doc.add_pre_tokenized_text(name, tantivy.PreTokenizedString(v, toks))
-            elif t is m.FieldType.KEYWORD:
-                for v in values:
-                    doc.add_text(name, v)
-            elif t is m.FieldType.INTEGER:
-                for v in values:
-                    doc.add_integer(name, v)
-            elif t is m.FieldType.FLOAT:
-                for v in values:
-                    doc.add_float(name, v)
-            elif t is m.FieldType.DATE:
-                for v in values:
-                    doc.add_date(name, v)
-            elif t is m.FieldType.BOOLEAN:
-                for v in values:
-                    doc.add_boolean(name, v)
-            if spec.autocomplete:
-                for v in values:
-                    doc.add_text(f"{name}__ac", " ".join(analysis.words(v)))
-            if spec.sortable:
-                first = values[0]
-                if t in (m.FieldType.TEXT, m.FieldType.KEYWORD):
-                    doc.add_text(f"{name}__sort", analysis.sort_key(first))
-                    hi, lo = _text_proxies(first)
-                    doc.add_unsigned(f"{name}__ska", hi)
-                    doc.add_unsigned(f"{name}__skd", hi)
-                    doc.add_unsigned(f"{name}__ska2", lo)
-                    doc.add_unsigned(f"{name}__skd2", lo)
-                else:
-                    proxy = _number_proxy(spec, first)
-                    doc.add_unsigned(f"{name}__ska", proxy)
-                    doc.add_unsigned(f"{name}__skd", proxy)
-        for spec in self._slotted:
-            distinct = list(dict.fromkeys(prepared.values.get(spec.name, ())))
-            slots = self._slots[spec.name]
-            for i, slot in enumerate(slots[:FACET_SLOTS] if spec.multi else slots):
-                doc.add_text(slot, distinct[i] if i < len(distinct) else "")
-            for v in distinct[FACET_SLOTS:] if spec.multi else ():
-                doc.add_text(f"{spec.name}__fx", v)
-            if spec.multi and spec.type is m.FieldType.TEXT:
-                for v in distinct:
-                    doc.add_text(f"{spec.name}__fm", v)
-        for spec in self.schema.fields:  # missing sort values: last in both directions
-            if spec.sortable and spec.name not in prepared.values:
-                doc.add_unsigned(f"{spec.name}__ska", _U64_MAX)
-                doc.add_unsigned(f"{spec.name}__skd", 0)
-                if spec.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
-                    doc.add_unsigned(f"{spec.name}__ska2", _U64_MAX)
-                    doc.add_unsigned(f"{spec.name}__skd2", 0)
-        return doc
-
-    def _index_sync(self, docs: list[dict[str, Any]]) -> int:
-        prepared = [common.prepare(self.schema, d) for d in docs]
-        built = [self._document(p) for p in prepared]
+    def _write_encoded(self, encoded: Sequence[dict[str, Any]], new: bool = False) -> int:
+        ts = self.tschema
+        built = [tantivy.Document.from_dict(e, ts) for e in encoded]
         with self._write_lock:
             writer = self._writer_locked()
-            for p, doc in zip(prepared, built, strict=True):
-                writer.delete_documents_by_term("_id", p.id)
+            for e, doc in zip(encoded, built, strict=True):
+                if not new:
+                    writer.delete_documents_by_term("_id", e["_id"])
                 writer.add_document(doc)
         return len(built)
+
+    def _index_sync(self, docs: list[dict[str, Any]]) -> int:
+        encode = self.encoder
+        return self._write_encoded([encode(d) for d in docs])
+
+    def document_encoder(self) -> TantivyEncoder:
+        return self.encoder
+
+    async def index_encoded(self, encoded: Sequence[Any], *, new: bool = False) -> int:
+        if not encoded:
+            return 0
+        return await self._run(self._write_encoded, encoded, new)
 
     async def index(self, docs: Iterable[dict[str, Any]]) -> int:
         batch = list(docs)
@@ -692,6 +742,12 @@ class TantivyIndex(SearchIndex):
         Text keys compare by their first 16 bytes in the proxies; documents that tie there are
         put in exact order within the page window (page + 16), which covers real catalogues.
         """
+        if not self.schema.multi_key_sort:
+            raise m.SearchQueryError(
+                "Indeks ini hanya dapat diurutkan menurut satu kunci",
+                "This index sorts by one key only",
+                details={"sort": [s.field for s in sort]},
+            )
         keys: list[dict[str, str]] = []
         for s in sort:
             spec = self.schema.field(s.field)

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from catalog.deposits import DEPOSIT_KEY_PREFIX
 from catalog.domain_events import TASK_EXTRACT_TEXT, enqueue_index
 from catalog.eresources.extract import extract_text
 from catalog.eresources.repository import EResourceRepository
@@ -228,6 +229,11 @@ class EResourceService:
     async def download_link(self, runtime: CatalogRuntime, eresource: EResource) -> tuple[str, datetime]:
         lifetime = timedelta(seconds=runtime.settings.download_link_seconds)
         issued = utcnow()
+        if eresource.object_key.startswith(DEPOSIT_KEY_PREFIX):
+            # A legal deposit: the deposit service reads it out (authenticated, logged, watermarked).
+            deposit_id, _, file_id = eresource.object_key.removeprefix(DEPOSIT_KEY_PREFIX).partition("/")
+            base = runtime.settings.gateway_url.rstrip("/")
+            return f"{base}/api/deposit/deposits/{deposit_id}/files/{file_id}/download", issued + lifetime
         url = await runtime.eresources_store.presigned_get_url(
             eresource.object_key, lifetime, filename=eresource.filename, issued_at=issued
         )

@@ -1,10 +1,12 @@
 """Stage one of an import: read the file and turn each record into what the writer stores.
 
 Everything CPU-bound that does not need the database happens here — parsing, deriving fields,
-serialising MARC-in-JSON, match keys, holdings — so a big file can be prepared in a second
-process while the first one writes (:func:`prepared_batches` with ``parallel=True``). Every
-record read becomes either a :class:`PreparedRecord` or a :class:`RecordProblem`: nothing is
-dropped, so the job's books balance.
+serialising MARC-in-JSON and the JSON columns, match keys, holdings, the record's id, its
+``catalog.record.created`` payload and its search document as the index's encoder wants it
+(analysis included) — so a big file can be prepared in a second process while the first one
+only writes (:class:`ParallelBatches`). Every record read becomes either a
+:class:`PreparedRecord` or a :class:`RecordProblem`: nothing is dropped, so the job's books
+balance.
 """
 
 from __future__ import annotations
@@ -18,14 +20,24 @@ import subprocess
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from catalog.imports.holdings import Holding, holdings_of
 from catalog.marc import MarcFormat, ReadOutcome, RecordProblem, detect_format, read_records
 from catalog.records.marcdata import BIBLIOGRAPHIC_TYPES, derive_all, marc_text
+from catalog.search.documents import build_document
+from pusip_kit.db import RawJSON
+
+JSON_COLUMNS = ("authors", "isbns", "derived")
+"""Record columns of JSON type: serialised here (:class:`RawJSON`), stored as they are."""
+
+DocumentEncoder = Callable[[dict[str, Any]], Any]
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +48,46 @@ class PreparedRecord:
     control_number: str | None
     marc: str
     columns: dict[str, Any]
+    """The record's derived columns; the JSON ones (:data:`JSON_COLUMNS`) as :class:`RawJSON`."""
     keys: list[tuple[str, str]]
     holdings: list[Holding]
     regional: bool
     warnings: tuple[str, ...] = ()
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    """The id the record gets if it is stored as a new record."""
+    created_event: RawJSON | None = None
+    """The ``catalog.record.created`` payload for a new record with :attr:`id`."""
+    document: Any = None
+    """The search document of the new record (encoded), when it has no holdings: one with items
+    is indexed with the copies the writer actually created."""
+
+    @property
+    def derived(self) -> dict[str, Any]:
+        return json_value(self.columns["derived"])
+
+    def column_value(self, name: str) -> Any:
+        return json_value(self.columns[name]) if name in JSON_COLUMNS else self.columns[name]
+
+
+def json_value(value: Any) -> Any:
+    return orjson.loads(str.__str__(value)) if isinstance(value, RawJSON) else value
+
+
+def record_event(record_id: uuid.UUID, entry: PreparedRecord, version: int | None) -> dict[str, Any]:
+    """The payload of ``catalog.record.created|updated`` for an imported record."""
+    c = entry.columns
+    return {
+        "id": str(record_id),
+        "control_number": c["control_number"],
+        "title": c["title"],
+        "authors": list(entry.column_value("authors"))[:5],
+        "isbns": list(entry.column_value("isbns")),
+        "year": c["year"],
+        "material_type": c["material_type"],
+        "language": c["language"],
+        "deleted": False,
+        "version": version,
+    }
 
 
 Entry = PreparedRecord | RecordProblem
@@ -65,8 +113,12 @@ def _problem(position: int, control: str | None, code: str, message: str, messag
     return RecordProblem(position, None, control, code, message, message_en)
 
 
-def prepare(outcome: ReadOutcome, record_source: str) -> Entry:
-    """One read outcome as a stored-to-be record, or the reason it is refused."""
+def prepare(outcome: ReadOutcome, record_source: str, encoder: DocumentEncoder | None = None) -> Entry:
+    """One read outcome as a stored-to-be record, or the reason it is refused.
+
+    With an ``encoder`` (the search index's :meth:`~pusip_kit.search.SearchIndex.document_encoder`)
+    a record without holdings also gets its encoded search document.
+    """
     if outcome.problem is not None:
         return outcome.problem
     record = outcome.record
@@ -112,7 +164,8 @@ def prepare(outcome: ReadOutcome, record_source: str) -> Entry:
             f"Rekaman tidak dapat diolah: {type(exc).__name__}",
             f"The record cannot be processed: {type(exc).__name__}: {exc}"[:500],
         )
-    return PreparedRecord(
+    derived = columns["derived"]
+    entry = PreparedRecord(
         position=outcome.position,
         control_number=control,
         marc=text,
@@ -122,6 +175,15 @@ def prepare(outcome: ReadOutcome, record_source: str) -> Entry:
         regional=regional,
         warnings=outcome.warnings,
     )
+    entry.created_event = RawJSON(orjson.dumps(record_event(entry.id, entry, 1)).decode())
+    for name in JSON_COLUMNS:
+        columns[name] = RawJSON(orjson.dumps(columns[name]).decode())
+    if encoder is not None and not holdings:
+        try:
+            entry.document = encoder(build_document(record_id=str(entry.id), derived=derived))
+        except Exception:  # the writer builds it again and reports what is wrong
+            log.debug("record %s: search document not encoded", outcome.position, exc_info=True)
+    return entry
 
 
 def check_format(path: Path, requested: MarcFormat | None) -> FileFormat:
@@ -156,7 +218,13 @@ def check_format(path: Path, requested: MarcFormat | None) -> FileFormat:
 
 
 def iter_batches(
-    path: Path, fmt: MarcFormat, record_source: str, *, batch_size: int, skip_through: int = 0
+    path: Path,
+    fmt: MarcFormat,
+    record_source: str,
+    *,
+    batch_size: int,
+    skip_through: int = 0,
+    encoder: DocumentEncoder | None = None,
 ) -> Iterator[Batch]:
     """Prepared entries in batches, after the first ``skip_through`` records (a resumed job)."""
     with path.open("rb") as handle:
@@ -166,7 +234,7 @@ def iter_batches(
         for outcome in read_records(handle, fmt):
             if outcome.position <= skip_through:
                 continue
-            entries.append(prepare(outcome, record_source))
+            entries.append(prepare(outcome, record_source, encoder))
             last = outcome.position
             if len(entries) >= batch_size:
                 yield Batch(entries, raw.tell(), last)
@@ -183,9 +251,19 @@ class ParallelBatches:
     """
 
     def __init__(
-        self, path: Path, fmt: MarcFormat, record_source: str, *, batch_size: int, skip_through: int = 0
+        self,
+        path: Path,
+        fmt: MarcFormat,
+        record_source: str,
+        *,
+        batch_size: int,
+        skip_through: int = 0,
+        encoder: DocumentEncoder | None = None,
     ) -> None:
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self.encoder_file = tempfile.NamedTemporaryFile(suffix=".pickle")  # noqa: SIM115 - closed in close()
+        pickle.dump(encoder, self.encoder_file)
+        self.encoder_file.flush()
         command = [
             sys.executable,
             "-m",
@@ -195,6 +273,7 @@ class ParallelBatches:
             record_source,
             str(batch_size),
             str(skip_through),
+            self.encoder_file.name,
         ]
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             command, stdout=subprocess.PIPE, stderr=self.errors, stdin=subprocess.DEVNULL
@@ -244,10 +323,17 @@ class ParallelBatches:
         if self.process.stdout is not None:
             self.process.stdout.close()
         self.errors.close()
+        self.encoder_file.close()
 
 
 def write_batches(
-    out: IO[bytes], path: Path, fmt: MarcFormat, record_source: str, batch_size: int, skip_through: int
+    out: IO[bytes],
+    path: Path,
+    fmt: MarcFormat,
+    record_source: str,
+    batch_size: int,
+    skip_through: int,
+    encoder: DocumentEncoder | None = None,
 ) -> None:
     """The child's side: every batch, then ``done`` (or ``error`` with the reason)."""
 
@@ -258,7 +344,10 @@ def write_batches(
         out.flush()
 
     try:
-        for batch in iter_batches(path, fmt, record_source, batch_size=batch_size, skip_through=skip_through):
+        batches = iter_batches(
+            path, fmt, record_source, batch_size=batch_size, skip_through=skip_through, encoder=encoder
+        )
+        for batch in batches:
             send(("batch", batch))
         send(("done", None))
     except Exception as exc:

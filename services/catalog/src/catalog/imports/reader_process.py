@@ -1,8 +1,14 @@
 """The child process of a parallel import: ``python -m catalog.imports.reader_process PATH FORMAT
-SOURCE BATCH SKIP`` prepares batches and streams them to stdout (see ``ParallelBatches``)."""
+SOURCE BATCH SKIP ENCODER`` prepares batches and streams them to stdout (see ``ParallelBatches``).
+
+``ENCODER`` names a file holding the pickled search document encoder (or ``None``), written by
+the parent for this run.
+"""
 
 from __future__ import annotations
 
+import gc
+import pickle
 import sys
 from pathlib import Path
 
@@ -11,8 +17,16 @@ from catalog.marc import MarcFormat
 
 
 def main(argv: list[str]) -> int:
-    path, fmt, source, batch_size, skip_through = argv
-    write_batches(sys.stdout.buffer, Path(path), MarcFormat(fmt), source, int(batch_size), int(skip_through))
+    path, fmt, source, batch_size, skip_through, encoder_file = argv
+    with open(encoder_file, "rb") as handle:
+        encoder = pickle.load(handle)  # noqa: S301 - written by our parent process for this run
+    # Everything this process allocates lives for one batch at most: the cyclic collector only
+    # costs time here (a sizeable share of it with its default thresholds).
+    gc.freeze()
+    gc.set_threshold(200_000, 50, 50)
+    write_batches(
+        sys.stdout.buffer, Path(path), MarcFormat(fmt), source, int(batch_size), int(skip_through), encoder
+    )
     return 0
 
 

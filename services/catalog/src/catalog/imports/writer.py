@@ -4,6 +4,10 @@ Per batch: one lookup of match keys, one of barcodes, then bulk inserts of recor
 items, outbox events and problems, and bulk updates for replaced records. Each record lands
 whole (its MARC, keys and items) or not at all: if the batch's transaction fails, the caller
 retries it one record per transaction, and a record that fails alone is reported.
+
+The inserts are SQLAlchemy Core ``executemany`` statements on the tables (no ORM unit of work);
+JSON columns and new records' event payloads arrive already serialised from stage one
+(:class:`~pusip_kit.db.RawJSON`), and so does a new record's search document.
 """
 
 from __future__ import annotations
@@ -19,7 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.domain_events import ITEM_CREATED, RECORD_CREATED, RECORD_UPDATED, emit_events
 from catalog.imports.holdings import Holding, parse_price
-from catalog.imports.prepare import Entry, PreparedRecord
+from catalog.imports.prepare import (
+    JSON_COLUMNS,
+    DocumentEncoder,
+    Entry,
+    PreparedRecord,
+    json_value,
+    record_event,
+)
 from catalog.items.repository import ItemRepository
 from catalog.marc import RecordProblem
 from catalog.models import (
@@ -34,8 +45,12 @@ from catalog.models import (
 from catalog.records.repository import RecordRepository
 from catalog.search.documents import BranchHolding, build_document
 from pusip_kit.db.base import utcnow
+from pusip_kit.db.engine import json_serializer
 
 RECORDS: Table = BibRecord.__table__  # type: ignore[assignment]
+IDENTIFIERS: Table = RecordIdentifier.__table__  # type: ignore[assignment]
+ITEMS: Table = Item.__table__  # type: ignore[assignment]
+PROBLEMS: Table = ImportProblem.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -59,7 +74,8 @@ class BatchResult:
     reported: int = 0
     items_created: int = 0
     warnings: int = 0
-    docs: list[dict[str, Any]] = field(default_factory=list)  # new records, ready to index
+    created_ids: list[uuid.UUID] = field(default_factory=list)  # new records
+    documents: list[Any] = field(default_factory=list)  # their search documents, encoded
     reindex: list[uuid.UUID] = field(default_factory=list)  # changed records, indexed from the database
 
     @property
@@ -78,7 +94,8 @@ class BatchResult:
             "warnings",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.docs += other.docs
+        self.created_ids += other.created_ids
+        self.documents += other.documents
         self.reindex += other.reindex
 
 
@@ -110,12 +127,21 @@ def _problem_row(
     }
 
 
+def _plain(columns: dict[str, Any]) -> dict[str, Any]:
+    return {k: json_value(v) if k in JSON_COLUMNS else v for k, v in columns.items()}
+
+
 class BatchWriter:
-    def __init__(self, options: JobOptions) -> None:
+    """Stores batches; with an ``encoder`` it also hands back new records' search documents."""
+
+    def __init__(self, options: JobOptions, encoder: DocumentEncoder | None = None) -> None:
         self.options = options
+        self.encoder = encoder
 
     async def store(self, session: AsyncSession, entries: Sequence[Entry]) -> BatchResult:
         o = self.options
+        # RawJSON is stored as it is only by the kit's engines; any other engine gets plain values
+        raw_json = getattr(session.get_bind().dialect, "_json_serializer", None) is json_serializer
         result = BatchResult(read=len(entries))
         now = utcnow()
         problems: list[dict[str, Any]] = []
@@ -173,7 +199,7 @@ class BatchWriter:
                     match_id = pending.id
                     break
             if match_id is None:
-                target = _New(uuid.uuid4(), entry)
+                target = _New(entry.id, entry)
                 new.append(target)
                 for key in entry.keys:
                     in_batch.setdefault(key, target)
@@ -215,12 +241,12 @@ class BatchWriter:
 
         if new:
             await session.execute(
-                insert(BibRecord),
+                insert(RECORDS),
                 [
                     {
                         "id": n.id,
                         "marc": n.entry.marc,
-                        **n.entry.columns,
+                        **(n.entry.columns if raw_json else _plain(n.entry.columns)),
                         "source": o.record_source,
                         "source_ref": str(o.job_id),
                         "regional": n.entry.regional,
@@ -239,7 +265,7 @@ class BatchWriter:
                 {"record_id": n.id, "kind": kind, "value": value} for n in new for kind, value in n.entry.keys
             ]
             if key_rows:
-                await session.execute(insert(RecordIdentifier), key_rows)
+                await session.execute(insert(IDENTIFIERS), key_rows)
         if replaced:
             await session.execute(
                 update(RECORDS)
@@ -260,7 +286,10 @@ class BatchWriter:
                         "b_id": record_id,
                         "b_marc": entry.marc,
                         "b_regional": entry.regional,
-                        **{f"b_{name}": value for name, value in entry.columns.items()},
+                        **{
+                            f"b_{name}": value
+                            for name, value in (entry.columns if raw_json else _plain(entry.columns)).items()
+                        },
                     }
                     for record_id, entry in replaced.items()
                 ],
@@ -272,18 +301,20 @@ class BatchWriter:
                 {"record_id": rid, "kind": k, "value": v} for rid, e in replaced.items() for k, v in e.keys
             ]
             if rows:
-                await session.execute(insert(RecordIdentifier), rows)
+                await session.execute(insert(IDENTIFIERS), rows)
         if items:
-            await session.execute(insert(Item), items)
+            await session.execute(insert(ITEMS), items)
             result.items_created += len(items)
         if touched:
             await ItemRepository(session).touch_records(sorted(touched))
 
-        events: list[tuple[str, dict[str, Any], str | None]] = []
+        events: list[tuple[str, Any, str | None]] = []
         for n in new:
-            events.append((RECORD_CREATED, self._record_event(n.id, n.entry, 1), str(n.id)))
+            ready = raw_json and n.entry.id == n.id and n.entry.created_event is not None
+            payload = n.entry.created_event if ready else record_event(n.id, n.entry, 1)
+            events.append((RECORD_CREATED, payload, str(n.id)))
         for record_id, entry in replaced.items():
-            events.append((RECORD_UPDATED, self._record_event(record_id, entry, None), str(record_id)))
+            events.append((RECORD_UPDATED, record_event(record_id, entry, None), str(record_id)))
         for row in items:
             events.append(
                 (
@@ -304,18 +335,23 @@ class BatchWriter:
             )
         await emit_events(session, events)
         if problems:
-            await session.execute(insert(ImportProblem), problems)
+            await session.execute(insert(PROBLEMS), problems)
 
-        for n in new:
-            holdings = [BranchHolding(b, c, c) for b, c in sorted(new_holdings.get(n.id, {}).items())]
-            result.docs.append(
-                build_document(
+        result.created_ids = [n.id for n in new]
+        if self.encoder is not None:
+            for n in new:
+                copies = new_holdings.get(n.id)
+                if n.entry.document is not None and n.entry.id == n.id and not copies:
+                    result.documents.append(n.entry.document)
+                    continue
+                holdings = [BranchHolding(b, c, c) for b, c in sorted((copies or {}).items())]
+                doc = build_document(
                     record_id=str(n.id),
-                    derived=n.entry.columns["derived"],
+                    derived=n.entry.derived,
                     holdings=holdings,
                     fulltext_max=o.fulltext_max,
                 )
-            )
+                result.documents.append(self.encoder(doc))
         result.reindex = sorted(set(replaced) | touched)
         return result
 
@@ -407,20 +443,4 @@ class BatchWriter:
             "notes": None,
             "created_at": now,
             "updated_at": now,
-        }
-
-    @staticmethod
-    def _record_event(record_id: uuid.UUID, entry: PreparedRecord, version: int | None) -> dict[str, Any]:
-        c = entry.columns
-        return {
-            "id": str(record_id),
-            "control_number": c["control_number"],
-            "title": c["title"],
-            "authors": list(c["authors"])[:5],
-            "isbns": list(c["isbns"]),
-            "year": c["year"],
-            "material_type": c["material_type"],
-            "language": c["language"],
-            "deleted": False,
-            "version": version,
         }

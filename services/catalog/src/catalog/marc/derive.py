@@ -7,7 +7,7 @@ record changes and feed the database columns, the search index and the API.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from pymarc import Record
@@ -71,7 +71,8 @@ class BibFields:
     summary: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # what dataclasses.asdict gives (lists copied), without its recursive deep copy
+        return {name: list(v) if isinstance(v, list) else v for name, v in vars(self).items()}
 
 
 def clean(text: str | None) -> str:

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import BibRecord, Branch, EResource, Item, RecordIdentifier
@@ -69,17 +69,22 @@ class RecordRepository:
         """Which of these match keys belong to a live record already."""
         if not keys:
             return {}
-        wanted = list(dict.fromkeys(keys))
+        by_kind: dict[str, list[str]] = {}
+        for kind, value in dict.fromkeys(keys):
+            by_kind.setdefault(kind, []).append(value)
         out: dict[tuple[str, str], uuid.UUID] = {}
-        for start in range(0, len(wanted), 400):
-            chunk = wanted[start : start + 400]
-            rows = await self.session.execute(
-                select(RecordIdentifier.kind, RecordIdentifier.value, RecordIdentifier.record_id).where(
-                    tuple_(RecordIdentifier.kind, RecordIdentifier.value).in_(chunk)
+        # ``kind = ? AND value IN (...)`` seeks the (kind, value) index; SQLite answers a row-value
+        # ``(kind, value) IN (...)`` with a scan of the whole table, which made imports quadratic
+        for kind, values in by_kind.items():
+            for start in range(0, len(values), 500):
+                rows = await self.session.execute(
+                    select(RecordIdentifier.value, RecordIdentifier.record_id).where(
+                        RecordIdentifier.kind == kind,
+                        RecordIdentifier.value.in_(values[start : start + 500]),
+                    )
                 )
-            )
-            for kind, value, record_id in rows:
-                out.setdefault((kind, value), record_id)
+                for value, record_id in rows:
+                    out.setdefault((kind, value), record_id)
         return out
 
     async def first_match(self, keys: Sequence[tuple[str, str]]) -> uuid.UUID | None:

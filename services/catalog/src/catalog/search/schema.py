@@ -23,7 +23,7 @@ CATALOG_SCHEMA = IndexSchema(
         FieldSpec(name="language", type=F.KEYWORD, facet=True),
         FieldSpec(name="material_type", type=F.KEYWORD, facet=True),
         FieldSpec(name="branches", type=F.KEYWORD, multi=True, facet=True),
-        FieldSpec(name="available_branches", type=F.KEYWORD, multi=True, facet=True),
+        FieldSpec(name="available_branches", type=F.KEYWORD, multi=True),  # a filter, never a facet
         FieldSpec(name="available", type=F.BOOLEAN, facet=True),
         FieldSpec(name="title_sort", type=F.KEYWORD, sortable=True),
         FieldSpec(name="series", type=F.TEXT, multi=True),
@@ -33,6 +33,7 @@ CATALOG_SCHEMA = IndexSchema(
         FieldSpec(name="holdings", type=F.STORED_ONLY),
         FieldSpec(name="eresources", type=F.STORED_ONLY),
     ),
+    multi_key_sort=False,  # the OPAC sorts by one key; Tantivy then needs no sort proxy columns
     aliases={
         "judul": "title",
         "pengarang": "authors",
