@@ -87,3 +87,44 @@ async def test_circulation_aggregate_payload(client: ServiceClient) -> None:
         "note": None,
     }
     assert province["UPLM4"]["source"] == "sum of cities"
+
+
+async def test_per_branch_payload_fills_visits_and_keeps_unplaced_members(client: ServiceClient) -> None:
+    """The shape circulation emits since visits are recorded: a city per branch, visits where a
+    gate or desk counted them, and a province-wide entry that also counts members without a home
+    branch — so the province's UPLM7 is that figure, not the (smaller) sum of the cities."""
+    officer = client.bearer(**OFFICER)
+    for day, visits in (("2025-12-30", 120), ("2025-12-31", 80)):
+        await deliver(
+            client,
+            {
+                "date": day,
+                "branches": [
+                    {
+                        "branch": "cikini",
+                        "city": "jakarta-pusat",
+                        "loans": 30,
+                        "active_members": 700,
+                        "visits": visits,
+                    },
+                    {"branch": "koja", "city": "jakarta-utara", "loans": 10, "active_members": 200},
+                    {"branch": "*", "active_members": 1_000},
+                ],
+            },
+        )
+    for city in ("jakarta-pusat", "jakarta-utara"):
+        await client.put(
+            f"/literacy/populations/{YEAR}/{city}", json={"population": 500_000}, headers=officer
+        )
+    computed = (await client.get("/literacy/iplm/preview", params={"year": YEAR}, headers=officer)).json()
+    missing = {(m["area"], m["what"]) for m in computed["missing"]}
+    assert ("jakarta-pusat", "UPLM4") not in missing and ("jakarta-utara", "UPLM4") in missing
+    areas = {a["area"]: a for a in computed["cities"]}
+    assert areas["jakarta-pusat"]["inputs"]["UPLM4"]["value"] == "100.00"  # (120 + 80) / 2 days
+    assert areas["jakarta-pusat"]["inputs"]["UPLM7"]["value"] == "700.00"
+    assert areas["jakarta-utara"]["inputs"]["UPLM7"]["value"] == "200.00"
+    assert computed["province"]["inputs"]["UPLM7"] == {
+        "value": "1000.00",
+        "source": "circulation.active_members (province-wide)",
+        "note": None,
+    }

@@ -31,6 +31,11 @@ class CirculationSettings(ServiceSettings):
     # Where links in mails point (the portal); the API path is appended.
     portal_url: str = ""
 
+    # -- For you and patron photos ---------------------------------------------------------------
+    # Popular-in-category counts the loans of this many past days.
+    for_you_window_days: int = Field(default=365, ge=7, le=3660)
+    photo_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+
     # -- digital lending -----------------------------------------------------------------------
     digital_access_minutes: int = Field(default=60, ge=1, le=24 * 60)
 

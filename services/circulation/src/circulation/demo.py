@@ -3,11 +3,14 @@ and the 2026 national holidays as closures of every branch."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from circulation.models import ClosureRow
+from circulation import clock
+from circulation.models import Announcement, ClosureRow
 from circulation.patron_categories.repository import PatronCategoryRepository
 from circulation.patron_categories.schemas import PatronCategoryCreate
 from circulation.patron_categories.service import patron_category_service
@@ -146,5 +149,49 @@ async def load_demo_data(session: AsyncSession) -> dict[str, int]:
         if holiday.day not in existing:
             session.add(ClosureRow(day=holiday.day, name=holiday.name, branch=None, kind="libur"))
             closures += 1
+    announcements = await _load_announcements(session)
     await session.flush()
-    return {"patron_categories": created, "rule_sets": rule_sets, "closures": closures}
+    return {
+        "patron_categories": created,
+        "rule_sets": rule_sets,
+        "closures": closures,
+        "announcements": announcements,
+    }
+
+
+DEMO_ANNOUNCEMENTS = [
+    (
+        "Satu kartu untuk semua perpustakaan DKI / One card for every Jakarta library",
+        "Kartu anggota Anda berlaku di semua perpustakaan wilayah DKI Jakarta: pinjam di satu cabang, "
+        "kembalikan di cabang mana pun. / Your card works at every Jakarta library: borrow at one "
+        "branch, return at any.",
+    ),
+    (
+        "Pesan buku dari rumah / Reserve books from home",
+        "Pesan judul lewat katalog daring dan pilih cabang tempat mengambil; kami kabari saat buku "
+        "siap diambil. / Reserve a title in the online catalogue and choose where to pick it up; we "
+        "tell you when it is ready.",
+    ),
+]
+
+
+async def _load_announcements(session: AsyncSession) -> int:
+    """Network-wide demo announcements shown in For you, from today for two months (idempotent)."""
+    known = set((await session.scalars(select(Announcement.title))).all())
+    today = clock.today()
+    created = 0
+    for title, body in DEMO_ANNOUNCEMENTS:
+        if title in known:
+            continue
+        session.add(
+            Announcement(
+                branch_code=None,
+                title=title,
+                body=body,
+                starts_on=today - timedelta(days=1),
+                ends_on=today + timedelta(days=60),
+                created_by="demo",
+            )
+        )
+        created += 1
+    return created

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from circulation.api import router
 from circulation.config import CirculationSettings
+from circulation.patrons.photo import open_photo_store
 from pusip_kit.app import create_service_app
 from pusip_kit.outbox import make_outbox_admin_router
 
@@ -31,6 +32,14 @@ def create_app(settings: CirculationSettings | None = None) -> FastAPI:
         if server is not None:
             await server.close()
 
+    async def open_photos(app: FastAPI) -> None:
+        app.state.circulation_photos = open_photo_store(settings)
+
+    async def close_photos(app: FastAPI) -> None:
+        store = getattr(app.state, "circulation_photos", None)
+        if store is not None:
+            await store.close()
+
     return create_service_app(
         settings,
         title="Pusip Sirkulasi / Circulation",
@@ -40,6 +49,6 @@ def create_app(settings: CirculationSettings | None = None) -> FastAPI:
         ),
         routers=[router, make_outbox_admin_router()],
         migrations_dir=MIGRATIONS_DIR,
-        on_startup=[start_sip2],
-        on_shutdown=[stop_sip2],
+        on_startup=[open_photos, start_sip2],
+        on_shutdown=[stop_sip2, close_photos],
     )

@@ -29,6 +29,7 @@ from circulation.models import Patron
 from circulation.models.patron import PATRON_ACTIVE
 from circulation.notices.service import notice_service
 from circulation.patrons.blocks import sync_blocks
+from circulation.patrons.photo import TASK_DELETE_PHOTO, photo_service
 from circulation.patrons.service import patron_service
 from circulation.stats.service import stats_service
 from pusip_kit.events import EventHandlers, register_event_consumer
@@ -105,8 +106,13 @@ async def sync_all_blocks(sessionmaker: Maker, settings: CirculationSettings) ->
     return len(ids)
 
 
+async def delete_photo(sessionmaker: Maker, settings: CirculationSettings, key: str) -> bool:
+    return await photo_service.delete_object(sessionmaker, settings, key)
+
+
 TASKS: dict[str, TaskBody] = {
     "circulation.patrons.send_verification": send_verification,
+    TASK_DELETE_PHOTO: delete_photo,
     "circulation.notices.send": send_notice,
 }
 PERIODIC: dict[str, tuple[TaskBody, float]] = {

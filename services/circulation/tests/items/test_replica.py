@@ -41,7 +41,7 @@ async def test_item_events_are_idempotent_and_ordered(client: ServiceClient) -> 
     assert not (await deliver_event(client.sessionmaker, handlers, bad)).ok
     assert (await client.get("/items/B003")).status_code == 404
     # The record's title follows catalog.record.updated.
-    record = catalog_event("catalog.record.updated", {"record_id": "rec-1", "title": "Laut Bercerita (cet. 2)",
+    record = catalog_event("catalog.record.updated", {"id": "rec-1", "title": "Laut Bercerita (cet. 2)",
                                                       "updated_at": later})  # fmt: skip
     await deliver_event(client.sessionmaker, handlers, record)
     assert (await client.get("/items/B001")).json()["title"] == "Laut Bercerita (cet. 2)"

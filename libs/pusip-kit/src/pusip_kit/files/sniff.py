@@ -18,6 +18,7 @@ class FileKind(StrEnum):
     JPEG = "image/jpeg"
     PNG = "image/png"
     TIFF = "image/tiff"
+    WEBP = "image/webp"
     TEXT = "text/plain"
     UNKNOWN = "application/octet-stream"
 
@@ -32,6 +33,8 @@ def sniff(head: bytes) -> FileKind:
         return FileKind.MP3
     if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
         return FileKind.WAV
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return FileKind.WEBP
     if head.startswith(b"fLaC"):
         return FileKind.FLAC
     if head.startswith(b"OggS"):

@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accreditation.libraries.service import is_officer
@@ -144,6 +145,10 @@ def survey_not_found(survey_id: uuid.UUID) -> NotFound:
     return NotFound(
         "Survei tidak ditemukan", "Survey not found", code="survey_not_found", details={"id": str(survey_id)}
     )
+
+
+PROVINCE_WIDE_FIRST = frozenset({"circulation.active_members"})
+"""Sources whose province-wide figure beats the sum of the cities (it also counts the unplaced)."""
 
 
 class LiteracyService:
@@ -652,7 +657,14 @@ class LiteracyService:
             elif row.source != "manual":
                 row.city, row.name, row.source = city, branch.name, "catalog"
             out.append(row)
-        await repository.flush()
+        try:
+            await repository.flush()
+        except IntegrityError as exc:  # another sync inserted the same branch meanwhile
+            raise Conflict(
+                "Daftar cabang sedang disinkronkan oleh permintaan lain; coba lagi",
+                "The branch list is being synchronised by another request; try again",
+                code="branch_sync_conflict",
+            ) from exc
         return out
 
     # -- IPLM ---------------------------------------------------------------------------------------
@@ -734,8 +746,9 @@ class LiteracyService:
                     c.inputs[code].source == source and not _missing(missing, c.area, code) for c in cities
                 )
                 wide = province_circulation.get(source.removeprefix("circulation."))
-                if wide is not None and not counted_anywhere:
-                    # Only a province-wide figure was reported (memberships): it stands for the province.
+                if wide is not None and (not counted_anywhere or source in PROVINCE_WIDE_FIRST):
+                    # A province-wide figure stands for the province when no city counted it, and
+                    # always for memberships: members without a home branch belong to no city.
                     inputs[code] = IplmValue(value=q(wide), source=f"{source} (province-wide)")
                 else:
                     inputs[code] = IplmValue(value=totals[code], source="sum of cities")

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from circulation import clock
-from circulation.access import is_staff, require_branch, require_staff
+from circulation.access import KIOSK_ROLE, is_staff, require_branch, require_staff
 from circulation.branches.repository import BranchRepository
 from circulation.db import begin_write, conflicts_as_refusals
 from circulation.holds.repository import HoldRepository
@@ -94,7 +94,7 @@ class HoldService:
     async def _patron_for(
         self, session: AsyncSession, auth_subject: AuthSubject, patron_card: str | None, *, lock: bool = False
     ) -> Patron:
-        if patron_card is not None and is_staff(auth_subject):
+        if patron_card is not None and (is_staff(auth_subject) or auth_subject.has_role(KIOSK_ROLE)):
             return await patron_service.get_by_card(session, auth_subject, card_number=patron_card, lock=lock)
         patron = await patron_service.me(session, auth_subject)
         if lock:
@@ -167,7 +167,7 @@ class HoldService:
         hold = await HoldRepository(session).get(hold_id)
         if hold is None:
             raise hold_not_found()
-        if not is_staff(auth_subject):
+        if not is_staff(auth_subject) and not auth_subject.has_role(KIOSK_ROLE):
             patron = await PatronRepository(session).get(hold.patron_id) if hold.patron_id else None
             if patron is None or patron.subject != auth_subject.subject:
                 raise hold_not_found()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BeforeValidator, StringConstraints
+from pydantic import AliasChoices, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 from circulation.branches.schemas import _aware
 from pusip_kit.schemas import Schema
@@ -32,9 +32,22 @@ class ItemDeleted(Schema):
     deleted_at: Annotated[AwareDatetime, BeforeValidator(_aware)] | None = None
 
 
+def _year(value: object) -> int | None:
+    """A publication year as catalog holds it; anything unusable is simply unknown."""
+    try:
+        year = int(str(value)[:4]) if value is not None else None
+    except ValueError:
+        return None
+    return year if year is not None and 1000 <= year <= 2999 else None
+
+
 class RecordSnapshot(Schema):
-    record_id: Ident
+    """What a ``catalog.record.*`` event says about a title (catalog names the record id ``id``)."""
+
+    record_id: Ident = Field(validation_alias=AliasChoices("id", "record_id"))
     title: Annotated[str, StringConstraints(max_length=1000)] = ""
+    authors: list[Annotated[str, StringConstraints(max_length=300)]] | None = None
+    year: Annotated[int | None, BeforeValidator(_year)] = None
     updated_at: Annotated[AwareDatetime, BeforeValidator(_aware)] | None = None
     deleted_at: Annotated[AwareDatetime, BeforeValidator(_aware)] | None = None
 

@@ -148,6 +148,10 @@ class ItemService:
             session.add(record)
         record.deleted = deleted
         record.source_updated_at = source_time
+        if snapshot.authors is not None:
+            record.authors = [a for a in snapshot.authors if a][:5]
+        if snapshot.year is not None:
+            record.year = snapshot.year
         if snapshot.title and record.title != snapshot.title:
             record.title = snapshot.title
             await repository.retitle(snapshot.record_id, snapshot.title)

@@ -1,5 +1,6 @@
 """The circulation service's tables (its own metadata: no other service reads them)."""
 
+from circulation.models.announcement import Announcement
 from circulation.models.base import Base
 from circulation.models.branch import Branch
 from circulation.models.digital import DigitalLoan, DigitalWait, Licence
@@ -12,8 +13,10 @@ from circulation.models.patron_category import PatronCategory
 from circulation.models.policy import BranchCalendarRow, ClosureRow, LoanRuleRow, RuleSetRow
 from circulation.models.sip_account import SipAccount
 from circulation.models.stats import DailyStats
+from circulation.models.visit import Visit
 
 __all__ = [
+    "Announcement",
     "Base",
     "Branch",
     "BranchCalendarRow",
@@ -37,5 +40,6 @@ __all__ = [
     "RuleSetRow",
     "SipAccount",
     "Transit",
+    "Visit",
     "Waiver",
 ]

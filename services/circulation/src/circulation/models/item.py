@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Index, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from circulation.models.base import Base
@@ -35,6 +35,9 @@ class Record(Base):
 
     record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     title: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
+    # From catalog's record events when they carry them (recommendations by author, display).
+    authors: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     source_updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     synced_at: Mapped[datetime] = mapped_column(

@@ -53,6 +53,10 @@ class Patron(UUIDPrimaryKey, TimestampMixin, Base):
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # A random pseudonym copied onto loans: statistics count distinct members without knowing who.
     pseudonym: Mapped[str] = mapped_column(String(32), nullable=False, default=lambda: secrets.token_hex(16))
+    # An optional photo in the object store (key ``patrons/<id>/photo``); type sniffed from its bytes.
+    photo_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    photo_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    photo_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class EmailVerification(UUIDPrimaryKey, Base):

@@ -118,8 +118,20 @@ async def current_blocks(
 async def sync_blocks(session: AsyncSession, patron: Patron, *, today: date, by: str) -> list[ActiveBlock]:
     """Record automatic blocks that started and lift the ones that ended; returns the blocks in force."""
     repository = PatronRepository(session)
-    computed = {b.kind: b for b in await computed_blocks(session, patron, today=today)}
-    recorded = {b.kind: b for b in await repository.blocks(patron.id) if b.kind != BLOCK_MANUAL}
+    facts = await repository.block_facts(patron.id, today)  # one query; the open blocks only if any
+    defaults = Thresholds()
+    limits = Thresholds(
+        defaults.overdue_items if facts.overdue_limit is None else facts.overdue_limit,
+        defaults.unpaid_fines if facts.fines_limit is None else facts.fines_limit,
+    )
+    computed = {
+        b.kind: b
+        for b in compose_blocks(
+            patron, today=today, limits=limits, overdue=facts.overdue, balance=facts.balance
+        )
+    }
+    open_rows = await repository.blocks(patron.id) if facts.open_blocks else []
+    recorded = {b.kind: b for b in open_rows if b.kind != BLOCK_MANUAL}
     now = utcnow()
     for kind, row in recorded.items():
         if kind not in computed:
@@ -138,4 +150,5 @@ async def sync_blocks(session: AsyncSession, patron: Patron, *, today: date, by:
                 )
             )
     await session.flush()
-    return await current_blocks(session, patron, today=today)
+    # What current_blocks() would read back now: the open manual blocks, then the computed ones.
+    return manual_as_active(open_rows) + list(computed.values())

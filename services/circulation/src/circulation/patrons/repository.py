@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from circulation.models import (
@@ -20,10 +23,54 @@ from circulation.models import (
     Patron,
     PatronBlock,
     Payment,
+    RuleSetRow,
 )
 from circulation.models.fine import FINE_OPEN
 from circulation.models.loan import ACTIVE_HOLD_STATUSES
+from circulation.models.policy import RULE_SET_ACTIVE
 from pusip_kit.pagination import PaginationParams
+
+
+@dataclass(frozen=True)
+class BlockFacts:
+    overdue_limit: int | None  # the active rule set's thresholds (None without an active rule set)
+    fines_limit: int | None
+    overdue: int
+    balance: int
+    open_blocks: int
+
+
+@cache
+def _block_facts() -> Select[Any]:
+    patron_id: Any = bindparam("patron_id")
+    active = RuleSetRow.status == RULE_SET_ACTIVE
+    return select(
+        select(RuleSetRow.block_overdue_items).where(active).scalar_subquery(),
+        select(RuleSetRow.block_unpaid_fines).where(active).scalar_subquery(),
+        select(func.count())
+        .select_from(Loan)
+        .where(Loan.patron_id == patron_id, Loan.returned_at.is_(None), Loan.due_on < bindparam("today"))
+        .scalar_subquery(),
+        select(func.coalesce(func.sum(Fine.amount - Fine.paid - Fine.waived), 0))
+        .where(Fine.patron_id == patron_id, Fine.status == FINE_OPEN)
+        .scalar_subquery(),
+        select(func.count())
+        .select_from(PatronBlock)
+        .where(PatronBlock.patron_id == patron_id, PatronBlock.lifted_at.is_(None))
+        .scalar_subquery(),
+    )
+
+
+@cache
+def _by_card(lock: bool) -> Select[Patron]:
+    statement = select(Patron).where(Patron.card_number == bindparam("card"))
+    return statement.with_for_update() if lock else statement
+
+
+@cache
+def _by_id(lock: bool) -> Select[Patron]:
+    statement = select(Patron).where(Patron.id == bindparam("id"))
+    return statement.with_for_update() if lock else statement
 
 
 class PatronRepository:
@@ -31,16 +78,10 @@ class PatronRepository:
         self.session = session
 
     async def get(self, patron_id: uuid.UUID, *, lock: bool = False) -> Patron | None:
-        statement = select(Patron).where(Patron.id == patron_id)
-        if lock:
-            statement = statement.with_for_update()
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        return (await self.session.execute(_by_id(lock), {"id": patron_id})).scalar_one_or_none()
 
     async def by_card(self, card_number: str, *, lock: bool = False) -> Patron | None:
-        statement = select(Patron).where(Patron.card_number == card_number)
-        if lock:
-            statement = statement.with_for_update()
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        return (await self.session.execute(_by_card(lock), {"card": card_number})).scalar_one_or_none()
 
     async def by_subject(self, subject: str) -> Patron | None:
         return (
@@ -124,6 +165,12 @@ class PatronRepository:
         if not include_lifted:
             statement = statement.where(PatronBlock.lifted_at.is_(None))
         return (await self.session.execute(statement.order_by(PatronBlock.created_at))).scalars().all()
+
+    async def block_facts(self, patron_id: uuid.UUID, today: date) -> BlockFacts:
+        """One round trip for :func:`~circulation.patrons.blocks.sync_blocks`: the active rule set's
+        thresholds, the patron's overdue loans and unpaid fines, and how many blocks are open."""
+        row = (await self.session.execute(_block_facts(), {"patron_id": patron_id, "today": today})).one()
+        return BlockFacts(row[0], row[1], int(row[2] or 0), int(row[3] or 0), int(row[4] or 0))
 
     async def block(self, block_id: uuid.UUID) -> PatronBlock | None:
         return await self.session.get(PatronBlock, block_id)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from circulation import clock
-from circulation.access import is_staff, require_staff
+from circulation.access import KIOSK_ROLE, is_staff, require_staff
 from circulation.config import CirculationSettings
 from circulation.db import begin_write
 from circulation.models import EmailVerification, Hold, Patron, PatronBlock, PatronCategory
@@ -36,6 +36,7 @@ from circulation.models.patron import (
 from circulation.notices.mailer import send_mail
 from circulation.patrons.blocks import ActiveBlock, current_blocks, sync_blocks
 from circulation.patrons.cards import new_card_number
+from circulation.patrons.photo import photo_service
 from circulation.patrons.repository import PatronRepository
 from circulation.patrons.schemas import (
     BlockCreate,
@@ -624,7 +625,8 @@ class PatronService:
         self, session: AsyncSession, auth_subject: AuthSubject, *, card_number: str, data: BlockCreate
     ) -> PatronBlock:
         await begin_write(session)
-        require_staff(auth_subject)
+        if not auth_subject.has_role(KIOSK_ROLE):  # a kiosk blocks a card it retained (SIP2 01)
+            require_staff(auth_subject)
         patron = await self.get_by_card(session, auth_subject, card_number=card_number)
         block = PatronBlock(
             patron_id=patron.id,
@@ -743,6 +745,7 @@ class PatronService:
             .where(Hold.patron_id == patron.id, Hold.status.in_((HOLD_WAITING, "in_transit", "ready")))
             .values(status=HOLD_CANCELLED, closed_at=now, close_reason="anggota dihapus / patron deleted")
         )
+        await photo_service.forget(session, patron)  # the object goes after commit
         repository = PatronRepository(session)
         await repository.anonymise_related(patron.id)
         patron.name = "Anonim"

@@ -5,12 +5,29 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from circulation.models import BranchCalendarRow, ClosureRow, LoanRuleRow, RuleSetRow
 from circulation.models.policy import RULE_SET_ACTIVE
+
+CalendarSignature = tuple[Any, ...]
+
+
+def calendar_signature_columns() -> list[Any]:
+    """Scalar subqueries whose values change whenever a closure or weekly calendar is added, changed or
+    removed: row counts and the latest ``updated_at`` of both tables (a cache key for calendars)."""
+    return [
+        select(func.count()).select_from(ClosureRow).scalar_subquery(),
+        select(func.max(ClosureRow.updated_at)).scalar_subquery(),
+        select(func.count()).select_from(BranchCalendarRow).scalar_subquery(),
+        select(func.max(BranchCalendarRow.updated_at)).scalar_subquery(),
+    ]
+
+
+_CALENDAR_SIGNATURE = select(*calendar_signature_columns())
 
 
 class PolicyRepository:
@@ -41,6 +58,9 @@ class PolicyRepository:
         await self.session.execute(delete(LoanRuleRow).where(LoanRuleRow.rule_set_id == rule_set_id))
         self.session.add_all(rules)
         await self.session.flush()
+
+    async def calendar_signature(self) -> CalendarSignature:
+        return tuple((await self.session.execute(_CALENDAR_SIGNATURE)).one())
 
     async def calendar(self, branch: str) -> BranchCalendarRow | None:
         return await self.session.get(BranchCalendarRow, branch)

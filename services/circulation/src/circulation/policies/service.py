@@ -2,7 +2,8 @@
 
 The lead's engine (:mod:`circulation.policy`) decides; this module stores its input and builds
 its objects from the database. Active rule sets are never edited, so their parsed form is cached
-by id; calendars are read fresh (two tiny queries).
+by id; calendars are cached while a signature of the calendar tables (read with the hot path's other
+facts) is unchanged.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from circulation.access import require_staff
 from circulation.db import begin_write
 from circulation.models import BranchCalendarRow, ClosureRow, LoanRuleRow, RuleSetRow
 from circulation.models.policy import RULE_SET_ACTIVE, RULE_SET_DRAFT, RULE_SET_RETIRED
-from circulation.policies.repository import PolicyRepository
+from circulation.policies.repository import CalendarSignature, PolicyRepository
 from circulation.policies.schemas import ClosureCreate, LoanRuleIn, RuleSetCreate, RuleSetUpdate
 from circulation.policy import BranchCalendar, Closure, LoanRule, RuleSet
 from circulation.policy.holidays import national_holidays
@@ -89,6 +90,11 @@ def _check_rules(rules: Sequence[LoanRuleIn]) -> None:
         ) from exc
 
 
+def _database_key(session: AsyncSession) -> str:
+    bind: Any = session.bind  # an AsyncEngine, or an AsyncConnection (tests bind sessions to one)
+    return str(bind.engine.url) if bind is not None else ""
+
+
 @dataclass(frozen=True)
 class ActivePolicy:
     """An active rule set as the hot path needs it (immutable once active, so cached by id)."""
@@ -104,6 +110,7 @@ class PolicyService:
     def __init__(self) -> None:
         self._cache: dict[uuid.UUID, RuleSet] = {}
         self._summaries: dict[uuid.UUID, ActivePolicy] = {}
+        self._calendars: dict[tuple[str, str], tuple[CalendarSignature, BranchCalendar]] = {}
 
     async def by_id(self, session: AsyncSession, rule_set_id: uuid.UUID | None) -> ActivePolicy:
         """The active rule set whose id the caller read in its own query (one query saved per check-out)."""
@@ -136,12 +143,33 @@ class PolicyService:
             self._cache[row.id] = cached
         return row, cached
 
-    async def calendar(self, session: AsyncSession, branch: str) -> BranchCalendar:
+    async def calendar(
+        self, session: AsyncSession, branch: str, *, signature: CalendarSignature | None = None
+    ) -> BranchCalendar:
+        """``branch``'s calendar, cached per database while the calendars' :data:`signature` holds.
+
+        The signature (row counts and latest ``updated_at`` of closures and weekly calendars) is read
+        by the caller in a query it makes anyway, or here (one tiny query instead of two), so a change
+        made by any process — or rolled back — is seen by the next transaction. The returned calendar
+        is shared: read it, never change it.
+        """
         repository = PolicyRepository(session)
+        if signature is None:
+            signature = await repository.calendar_signature()
+        key = (_database_key(session), branch)
+        cached = self._calendars.get(key)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
         row = await repository.calendar(branch)
         weekdays = frozenset(int(d) for d in row.closed_weekdays.split(",") if d) if row else frozenset()
         closures = await repository.closures(branch=branch)
-        return BranchCalendar.build(branch, weekdays, [Closure(c.day, c.name, c.branch) for c in closures])
+        calendar = BranchCalendar.build(
+            branch, weekdays, [Closure(c.day, c.name, c.branch) for c in closures]
+        )
+        if len(self._calendars) > 1024:
+            self._calendars.clear()
+        self._calendars[key] = (signature, calendar)
+        return calendar
 
     # -- rule sets -------------------------------------------------------------------------------
 

@@ -26,6 +26,10 @@ FIXED: dict[str, tuple[tuple[str, int], ...]] = {
     "29": (("third_party_allowed", 1), ("no_block", 1), ("transaction_date", 18), ("nb_due_date", 18)),
     "35": (("transaction_date", 18),),
     "17": (("transaction_date", 18),),
+    "15": (("hold_mode", 1), ("transaction_date", 18)),
+    "37": (("transaction_date", 18), ("fee_type", 2), ("payment_type", 2), ("currency_type", 3)),
+    "65": (("transaction_date", 18),),
+    "01": (("card_retained", 1), ("transaction_date", 18)),
     "97": (),
     # responses from the library system (ACS)
     "94": (("ok", 1),),
@@ -58,6 +62,9 @@ FIXED: dict[str, tuple[tuple[str, int], ...]] = {
     "30": (("ok", 1), ("renewal_ok", 1), ("magnetic_media", 1), ("desensitize", 1), ("transaction_date", 18)),
     "36": (("end_session", 1), ("transaction_date", 18)),
     "18": (("circulation_status", 2), ("security_marker", 2), ("fee_type", 2), ("transaction_date", 18)),
+    "16": (("ok", 1), ("available", 1), ("transaction_date", 18)),
+    "38": (("payment_accepted", 1), ("transaction_date", 18)),
+    "66": (("ok", 1), ("renewed_count", 4), ("unrenewed_count", 4), ("transaction_date", 18)),
     "96": (),
 }
 

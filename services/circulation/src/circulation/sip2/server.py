@@ -39,6 +39,7 @@ from circulation.patrons.blocks import current_blocks
 from circulation.patrons.repository import PatronRepository
 from circulation.patrons.service import patron_service
 from circulation.patrons.validators import patron_reasons
+from circulation.sip2 import patron_messages
 from circulation.sip2.accounts import sip_account_service
 from circulation.sip2.codec import MAX_MESSAGE_BYTES, Sip2Error, Sip2Message, decode, encode, sip_datetime
 from circulation.transactions.routing import HOLD_SHELF, TRANSIT
@@ -49,7 +50,9 @@ from pusip_kit.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
-SUPPORTED = "YYYNYYYYYNYNNNYN"  # BX: patron status, checkout, checkin, -, status, resend, login, info, end, -, item info, …
+# BX: patron status, checkout, checkin, block patron, status, resend, login, patron info, end session,
+# fee paid, item info, (item status update), (patron enable), hold, renew, renew all.
+SUPPORTED = "YYYYYYYYYYYNNYYY"
 ITEM_STATUS_CODES = {
     ITEM_AVAILABLE: "03",
     ITEM_ON_LOAN: "04",
@@ -110,7 +113,19 @@ class Sip2Handler:
             "29": self.renew,
             "35": self.end_session,
             "17": self.item_information,
+            "15": self._extra(patron_messages.hold),
+            "37": self._extra(patron_messages.fee_paid),
+            "65": self._extra(patron_messages.renew_all),
+            "01": self._extra(patron_messages.block_patron),
         }
+
+    def _extra(
+        self, body: Callable[[Sip2Handler, Sip2Session, Sip2Message, str], Awaitable[Sip2Message]]
+    ) -> Callable[[Sip2Session, Sip2Message], Awaitable[Sip2Message]]:
+        async def run(state: Sip2Session, request: Sip2Message) -> Sip2Message:
+            return await body(self, state, request, _now_field())
+
+        return run
 
     async def respond(self, state: Sip2Session, frame: bytes) -> bytes:
         try:
@@ -147,6 +162,9 @@ class Sip2Handler:
         ao = ("AO", request.get("AO") or state.institution)
         af = ("AF", text)
         code = request.code
+        extra = patron_messages.failure(state, request, text, now)
+        if extra is not None:
+            return extra
         if code == "93":
             return Sip2Message("94", {"ok": "0"})
         if code == "99":

@@ -70,3 +70,17 @@ async def active_members(
 ) -> dict[str, Any]:
     s, e = _range(start, end)
     return await stats_service.active_members(session, start=s, end=e, branch=branch)
+
+
+@router.get("/visits", summary="Kunjungan per cabang per hari / visits per branch per day")
+async def visits(
+    session: SessionDep, auth_subject: Staff, start: Start = None, end: End = None, branch: BranchQ = None
+) -> dict[str, Any]:
+    s, e = _range(start, end)
+    rows = await stats_service.visits_per_branch_day(session, start=s, end=e, branch=branch)
+    return {"from": s.isoformat(), "to": e.isoformat(), "rows": rows}
+
+
+@router.get("/members-by-city", summary="Anggota aktif per kota / active members per city")
+async def members_by_city(session: SessionDep, auth_subject: Staff) -> dict[str, Any]:
+    return await stats_service.members_by_city(session)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from circulation import clock
-from circulation.models import DailyStats, Loan, Patron
+from circulation.models import Branch, DailyStats, Loan, Patron, Visit
 from circulation.models.patron import PATRON_ACTIVE
 from pusip_kit.outbox import emit_event
 
@@ -108,6 +108,63 @@ class StatsService:
             "memberships_by_category": {row[0]: int(row[1]) for row in by_category.all()},
         }
 
+    async def visits_per_branch_day(
+        self, session: AsyncSession, *, start: date, end: date, branch: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Visits per branch and day: unique known patrons plus anonymous visitors counted by gates."""
+        known = func.count(Visit.patron_ref)
+        anonymous = func.coalesce(func.sum(case((Visit.patron_ref.is_(None), Visit.visitors), else_=0)), 0)
+        statement = (
+            select(Visit.branch, Visit.day, known.label("patrons"), anonymous.label("anonymous"))
+            .where(Visit.day >= start, Visit.day <= end)
+            .group_by(Visit.branch, Visit.day)
+            .order_by(Visit.day, Visit.branch)
+        )
+        if branch:
+            statement = statement.where(Visit.branch == branch)
+        rows = await session.execute(statement)
+        return [
+            {
+                "branch": r.branch,
+                "day": str(r.day),
+                "patrons": int(r.patrons),
+                "anonymous": int(r.anonymous),
+                "visits": int(r.patrons) + int(r.anonymous),
+            }
+            for r in rows
+        ]
+
+    async def members_by_branch(self, session: AsyncSession) -> dict[str | None, int]:
+        """Active memberships by home branch (None: no home branch chosen)."""
+        rows = await session.execute(
+            select(Patron.home_branch, func.count())
+            .where(Patron.status == PATRON_ACTIVE, Patron.expires_on >= clock.today())
+            .group_by(Patron.home_branch)
+        )
+        return {row[0]: int(row[1]) for row in rows.all()}
+
+    async def branch_cities(self, session: AsyncSession) -> dict[str, str | None]:
+        return {row[0]: row[1] for row in (await session.execute(select(Branch.code, Branch.city))).all()}
+
+    async def members_by_city(self, session: AsyncSession) -> dict[str, Any]:
+        """Active memberships per city of the member's home branch; members without a home branch (or
+        whose branch has no city yet) are counted as ``unassigned``."""
+        cities = await self.branch_cities(session)
+        by_city: dict[str, int] = {}
+        unassigned = 0
+        for branch, count in (await self.members_by_branch(session)).items():
+            city = cities.get(branch) if branch else None
+            if city:
+                by_city[city] = by_city.get(city, 0) + count
+            else:
+                unassigned += count
+        return {
+            "on": clock.today().isoformat(),
+            "cities": dict(sorted(by_city.items())),
+            "unassigned": unassigned,
+            "total": sum(by_city.values()) + unassigned,
+        }
+
     async def daily(self, session: AsyncSession, *, day: date) -> dict[str, Any] | None:
         """Compute ``day``'s figures once, store them and emit ``circulation.stats.daily`` (idempotent)."""
         if await session.get(DailyStats, day) is not None:
@@ -119,14 +176,50 @@ class StatsService:
             .group_by(Loan.return_branch)
         )
         members = await self.active_members(session, start=day, end=day)
+        loans_by_branch = {row["branch"]: row["loans"] for row in loans}
+        visits_by_branch = {
+            row["branch"]: row["visits"]
+            for row in await self.visits_per_branch_day(session, start=day, end=day)
+        }
+        titles = await session.execute(
+            select(Loan.branch, func.count(distinct(Loan.record_id)))
+            .where(Loan.loaned_at >= _start(day), Loan.loaned_at < _start(day + timedelta(days=1)))
+            .group_by(Loan.branch)
+        )
+        titles_by_branch = {row[0]: int(row[1]) for row in titles.all()}
+        members_by_branch = await self.members_by_branch(session)
+        cities = await self.branch_cities(session)
+        by_city = await self.members_by_city(session)
+        # One entry per branch with its city (what the literacy indicators read per city), and the
+        # province-wide memberships under branch "*". A branch's members are those whose home it is.
+        codes = sorted(set(cities) | set(loans_by_branch) | set(visits_by_branch))
+        # "visits" only where visits were recorded: a day without any (closed, no gate) is no reporting
+        # day for the average visits per day.
+        branches: list[dict[str, Any]] = [
+            {
+                "branch": code,
+                "city": cities.get(code),
+                "loans": loans_by_branch.get(code, 0),
+                "titles_loaned": titles_by_branch.get(code, 0),
+                "active_members": members_by_branch.get(code, 0),
+                **({"visits": visits_by_branch[code]} if code in visits_by_branch else {}),
+            }
+            for code in codes
+        ]
+        branches.append({"branch": "*", "active_members": members["active_memberships"]})
         payload = {
             "date": day.isoformat(),
-            "loans_by_branch": {row["branch"]: row["loans"] for row in loans},
+            "loans_by_branch": loans_by_branch,
             "loans": sum(row["loans"] for row in loans),
             "returns_by_branch": {row[0]: int(row[1]) for row in returns.all() if row[0]},
+            "visits_by_branch": visits_by_branch,
+            "visits": sum(visits_by_branch.values()),
             "borrowing_members": members["borrowing_members"],
             "active_memberships": members["active_memberships"],
+            "members_by_city": by_city["cities"],
+            "members_unassigned": by_city["unassigned"],
             "new_members": members["new_members"],
+            "branches": branches,
         }
         bind = session.bind
         insert = (

@@ -90,7 +90,8 @@ async def start_transit(
 async def route_item(session: AsyncSession, item: Item, *, branch: str, by: str, today: date) -> Routing:
     """Decide and record where ``item``, now at ``branch`` and free of loans, goes next."""
     repository = TransactionRepository(session)
-    open_transit = await repository.open_transit(item.barcode, lock=True)
+    in_transit, trapped_for, waiting = await repository.routing_facts(item.barcode, item.record_id)
+    open_transit = await repository.open_transit(item.barcode, lock=True) if in_transit else None
     if open_transit is not None:  # it arrived somewhere: that journey is over (a new one may start)
         open_transit.status = TRANSIT_CANCELLED if open_transit.to_branch != branch else "received"
         open_transit.received_at = clock.now()
@@ -99,7 +100,7 @@ async def route_item(session: AsyncSession, item: Item, *, branch: str, by: str,
     if item.status == ITEM_WITHDRAWN:
         item.current_branch = branch
         return Routing(WITHDRAWN)
-    trapped = await repository.trapped_hold(item.barcode, lock=True)
+    trapped = await repository.trapped_hold(item.barcode, lock=True) if trapped_for else None
     if trapped is not None:
         # Already serving a hold: ready here, or on its way to the pickup branch.
         if trapped.pickup_branch == branch:
@@ -117,7 +118,7 @@ async def route_item(session: AsyncSession, item: Item, *, branch: str, by: str,
             by=by,
         )
         return Routing(TRANSIT, hold=trapped, transit=transit)
-    hold = await repository.next_waiting_hold(item.record_id, item.barcode, lock=True)
+    hold = await repository.next_waiting_hold(item.record_id, item.barcode, lock=True) if waiting else None
     if hold is not None:
         hold.trapped_barcode = item.barcode
         hold.trapped_at = clock.now()

@@ -1,9 +1,9 @@
 """Circulation transactions by barcode: check-out, check-in, renew, receive-transit.
 
 Every action is used alike by the HTTP desk, the patron's account, SIP2 kiosks and Celery tasks.
-Each one first validates without locks (a refusal costs no write lock), then, for real, takes the
-write lock (:func:`circulation.db.begin_write`), locks the patron and then the item
-(``SELECT … FOR UPDATE`` on PostgreSQL), validates again and writes. See :mod:`circulation.db`.
+A check-out takes the write lock (:func:`circulation.db.begin_write`), locks the patron and then
+the item (``SELECT … FOR UPDATE`` on PostgreSQL), validates and writes; its dry run validates the
+same way without locks. See :mod:`circulation.db`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from circulation import clock
 from circulation.access import is_desk, require_branch
 from circulation.config import CirculationSettings
-from circulation.db import begin_write, conflicts_as_refusals
+from circulation.db import begin_write, conflicts_as_refusals, is_sqlite_session
 from circulation.items.repository import ItemRepository
 from circulation.items.service import item_not_found, set_item_status
 from circulation.models import Fine, Hold, Item, Loan, Patron, Transit
@@ -35,6 +35,7 @@ from circulation.patrons.blocks import (
 )
 from circulation.patrons.repository import PatronRepository
 from circulation.patrons.service import patron_not_found
+from circulation.policies.repository import CalendarSignature
 from circulation.policies.service import policy_service, rule_as_dict, rule_from_dict
 from circulation.policy import compute_fine
 from circulation.transactions.repository import TransactionRepository
@@ -100,25 +101,27 @@ class TransactionService:
 
     async def _checkout_context(
         self, session: AsyncSession, *, patron_card: str, barcode: str, branch: str, lock: bool
-    ) -> tuple[CheckoutContext, Hold | None, str]:
-        """Everything the check-out validators look at, in six queries (the hot path)."""
+    ) -> tuple[CheckoutContext, Hold | None, str, CalendarSignature]:
+        """Everything the check-out validators look at: two queries when nothing stands in the way
+        (the patron; the item with the facts); the item's loan and the holds only when the facts say so."""
         patrons = PatronRepository(session)
         patron = await patrons.by_card(patron_card, lock=lock)  # the patron first, then the item
         if patron is None or patron.status == PATRON_ANONYMISED:
             raise patron_not_found(patron_card)
-        item = await ItemRepository(session).get(barcode, lock=lock)
-        if item is None:
-            raise item_not_found(barcode)
         today = clock.today()
         repository = TransactionRepository(session)
-        rule_set_id, balance, manual_count, transit_to = await repository.checkout_facts(patron.id, barcode)
-        policy = await policy_service.by_id(session, rule_set_id)
+        found = await repository.item_and_facts(barcode, patron_id=patron.id, today=today, lock=lock)
+        if found is None:
+            raise item_not_found(barcode)
+        item, facts = found
+        policy = await policy_service.by_id(session, facts.rule_set_id)
         rule = policy.rules.resolve(
             patron_category=patron.category_code, material_type=item.material_type, branch=branch
         )
-        loans = await repository.open_loans_touching(patron.id, barcode)
-        mine = [loan for loan in loans if loan.patron_id == patron.id]
-        holds = await repository.holds_touching(patron.id, item.record_id, barcode, lock=lock)
+        item_loan = await repository.open_loan(barcode) if facts.item_on_loan else None
+        holds: Sequence[Hold] = ()
+        if facts.holds_touching:
+            holds = await repository.holds_touching(patron.id, item.record_id, barcode, lock=lock)
         trapped = next(
             (h for h in holds if h.trapped_barcode == barcode and h.status in (HOLD_IN_TRANSIT, HOLD_READY)),
             None,
@@ -136,13 +139,13 @@ class TransactionService:
                 ),
                 None,
             )
-        manual = manual_as_active(await patrons.manual_blocks(patron.id)) if manual_count else []
+        manual = manual_as_active(await patrons.manual_blocks(patron.id)) if facts.manual_blocks else []
         blocks = manual + compose_blocks(
             patron,
             today=today,
             limits=Thresholds(policy.block_overdue_items, policy.block_unpaid_fines),
-            overdue=sum(1 for loan in mine if loan.due_on < today),
-            balance=balance,
+            overdue=facts.overdue,
+            balance=facts.balance,
         )
         context = CheckoutContext(
             patron=patron,
@@ -151,18 +154,18 @@ class TransactionService:
             today=today,
             rule=rule,
             blocks=blocks,
-            open_loans=len(mine),
-            open_of_type=sum(1 for loan in mine if loan.material_type == item.material_type),
-            item_loan=next((loan for loan in loans if loan.item_barcode == barcode), None),
+            open_loans=facts.open_loans,
+            open_of_type=facts.open_of_type,
+            item_loan=item_loan,
             trapped_hold=trapped,
             item_holds_for_others=[
                 h
                 for h in holds
                 if h.item_barcode == barcode and h.status == HOLD_WAITING and h.patron_id != patron.id
             ],
-            transit_to=transit_to,
+            transit_to=facts.transit_to,
         )
-        return context, own_hold, policy.version
+        return context, own_hold, policy.version, facts.calendar_signature
 
     async def checkout(
         self,
@@ -177,23 +180,25 @@ class TransactionService:
     ) -> CheckoutOutcome:
         require_branch(auth_subject, branch)
         async with conflicts_as_refusals():
-            context, _, _ = await self._checkout_context(
-                session, patron_card=patron_card, barcode=barcode, branch=branch, lock=False
-            )
-            reasons = run(CHECKOUT_VALIDATORS, context)
-            if reasons and not dry_run:
-                raise Refused(reasons=reasons)
-            calendar = await policy_service.calendar(session, branch)
-            due = calendar.due_date(context.today, context.rule.loan_days)
             if dry_run:
+                context, _, _, signature = await self._checkout_context(
+                    session, patron_card=patron_card, barcode=barcode, branch=branch, lock=False
+                )
+                reasons = run(CHECKOUT_VALIDATORS, context)
+                calendar = await policy_service.calendar(session, branch, signature=signature)
+                due = calendar.due_date(context.today, context.rule.loan_days)
                 return CheckoutOutcome(not reasons, reasons, due, patron=context.patron, item=context.item)
+            # For real: straight under the locks (one read of everything, not a lock-free pass and then
+            # a second one under the locks; a refusal holds the write lock only for those reads).
             await begin_write(session)
-            context, own_hold, version = await self._checkout_context(
+            context, own_hold, version, signature = await self._checkout_context(
                 session, patron_card=patron_card, barcode=barcode, branch=branch, lock=True
             )
             reasons = run(CHECKOUT_VALIDATORS, context)
             if reasons:
                 raise Refused(reasons=reasons)
+            calendar = await policy_service.calendar(session, branch, signature=signature)
+            due = calendar.due_date(context.today, context.rule.loan_days)
             patron, item = context.patron, context.item
             loan = Loan(
                 patron_id=patron.id,
@@ -269,7 +274,10 @@ class TransactionService:
             item = await ItemRepository(session).get(barcode, lock=True)
             if item is None:
                 raise item_not_found(barcode)
-            loan = await repository.open_loan(barcode)  # again, under the locks
+            if not is_sqlite_session(
+                session
+            ):  # again, under the row locks (SQLite read it under its write lock)
+                loan = await repository.open_loan(barcode)
             fine: Fine | None = None
             now = clock.now()
             if loan is not None:
@@ -292,7 +300,7 @@ class TransactionService:
     async def _charge_fine(
         self, session: AsyncSession, loan: Loan, *, returned: date, branch: str
     ) -> Fine | None:
-        if loan.patron_id is None:
+        if loan.patron_id is None or returned <= loan.due_on:  # on time: no fine, no calendar needed
             return None
         rule = rule_from_dict(loan.rule)
         calendar = await policy_service.calendar(session, loan.branch)

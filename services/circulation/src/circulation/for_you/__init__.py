@@ -1,0 +1,1 @@
+"""For you: recommendations and announcements on the patron's home page."""
