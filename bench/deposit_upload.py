@@ -1,22 +1,38 @@
-"""A 1 GiB digital deposit through the deposit upload endpoint, against ``cp`` + ``sync`` of the same file.
+"""A 1 GiB digital deposit through the gateway (or straight to the deposit service), against ``cp`` + ``sync``.
 
-Targets (issue 5): upload throughput ≥ 0.35× that of ``cp`` + ``sync`` in the same run, and peak RSS
-growth of the server process(es) ≤ 64 MB.
+Targets (issue 5), on local disk and on MinIO: upload throughput ≥ 0.35× that of ``cp`` + ``sync`` of
+the same file in the same run, and peak RSS growth of every process involved ≤ 64 MB.
 
-Two ways to run it::
+::
 
-    # spawn a deposit service on local storage in a scratch folder (tokens minted by a local issuer)
-    uv run python bench/deposit_upload.py --spawn
+    # the issue's case: gateway + deposit service on local storage, 1 GiB, 5 rounds, median
+    uv run python bench/deposit_upload.py --via gateway --storage local --repeat 5
 
-    # against a running deployment (the service directly, or the gateway in front of it)
+    # every combination in one run (MinIO: the dev server of `make services-up`, 127.0.0.1:59000)
+    uv run python bench/deposit_upload.py --via gateway,direct --storage local,minio --repeat 5 --json
+
+    # against a running deployment instead (nothing spawned)
     uv run python bench/deposit_upload.py --base-url http://127.0.0.1:8000/api/deposit \\
-        --token "$PUBLISHER_TOKEN" --depositor-id <approved depositor> --watch-pid <gateway pid> --watch-pid <deposit pid>
+        --token "$PUBLISHER_TOKEN" --depositor-id <approved depositor> --watch-pid <gateway pid> …
 
-The file is ``%PDF-1.7`` followed by random bytes (the endpoint checks the type by content; it does
-not parse PDFs on upload). The client sends it with ``socket.sendfile`` (zero copy), so it costs the
-two-core machine almost nothing next to the server. ``cp`` copies the same file on the same file
-system as the service's object store (``--workdir``), then ``sync`` flushes it, as the object store
-fsyncs what it writes. The server's SHA-256 is checked against the file's.
+What it starts, the way ``pusip up`` does (``python -m pusip serve <name>``, settings from the
+environment): the deposit service, and for ``--via gateway`` the gateway in front of it, both in a
+scratch data folder; tokens come from a local test issuer whose JWKS both of them trust. For
+``--storage minio`` the service stores in buckets with a one-off prefix on the MinIO dev server
+(``--minio-endpoint``; access key and secret as in ``pusip_kit.testing.servers``), removed afterwards.
+
+Each round: ``cp`` of the file on the file system of the scratch folder, then ``sync`` (the object
+store fsyncs what it writes); then the upload, timed from the first byte sent to the receipt. The
+file is ``%PDF-1.7`` + random bytes (the endpoint checks the type by content); the client sends it
+with ``socket.sendfile`` as ``multipart/form-data`` (``--encoding raw``: the bare body). The server's
+SHA-256 and size are checked against the file's.
+
+Memory: the RSS of the gateway, the deposit service and the client (this process) is sampled from
+``/proc`` every 5 ms; for the spawned processes the kernel's own peak (``VmHWM``, reset through
+``/proc/<pid>/clear_refs`` before each upload) is read as well, so a short spike between samples is
+not missed. Growth = peak during the upload − RSS just before it. The MinIO server's RSS is sampled
+too, for information (it is not ours). CPU seconds (user + system) per process are reported next to
+wall time, and the load average, because the machine may be shared.
 """
 
 from __future__ import annotations
@@ -27,6 +43,7 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -36,6 +53,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,24 +63,40 @@ import httpx
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
+MINIO_ENDPOINT = os.environ.get("PUSIP_TEST_MINIO_ENDPOINT", "127.0.0.1:59000")
+MINIO_ACCESS_KEY = os.environ.get("PUSIP_TEST_MINIO_ACCESS_KEY", "pusip")
+MINIO_SECRET_KEY = os.environ.get("PUSIP_TEST_MINIO_SECRET_KEY", "pusip-dev-minio-secret")
+FILES_BUCKET = "deposit-files"
 
 
-# ------------------------------------------------------------------------------------------- memory
+# ------------------------------------------------------------------------------------------- /proc
+
+
+def _status_kib(pid: int, field_name: str) -> int:
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith(field_name):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def rss_bytes(pid: int) -> int:
-    """Resident set size of ``pid`` (psutil when installed, else /proc)."""
-    try:
-        import psutil  # type: ignore[import-not-found,unused-ignore]
+    return _status_kib(pid, "VmRSS:")
 
-        return int(psutil.Process(pid).memory_info().rss)
-    except ImportError:
-        pass
-    with open(f"/proc/{pid}/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
+
+def hwm_bytes(pid: int) -> int:
+    """The kernel's peak RSS of ``pid`` since it started or since :func:`reset_hwm`."""
+    return _status_kib(pid, "VmHWM:")
+
+
+def reset_hwm(pid: int) -> bool:
+    """Reset the peak RSS counter (``echo 5 > /proc/pid/clear_refs``); False where not allowed."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        return False
+    return True
 
 
 def cpu_seconds(pid: int) -> float:
@@ -73,37 +107,71 @@ def cpu_seconds(pid: int) -> float:
 
 
 @dataclass
-class RssWatch:
-    """Samples the RSS of some processes every few milliseconds; reports the peak growth of each."""
+class Watched:
+    name: str
+    pid: int
+    own: bool  # spawned by us (or us): its peak counter may be reset
 
-    pids: list[int]
-    interval: float = 0.01
-    baseline: dict[int, int] = field(default_factory=dict)
-    peak: dict[int, int] = field(default_factory=dict)
+
+@dataclass
+class RssWatch:
+    """Samples the RSS of some processes every few milliseconds; reports each one's peak growth."""
+
+    processes: list[Watched]
+    interval: float = 0.005
+    baseline: dict[str, int] = field(default_factory=dict)
+    peak: dict[str, int] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+    hwm_used: dict[str, bool] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     def __enter__(self) -> RssWatch:
-        self.baseline = {pid: rss_bytes(pid) for pid in self.pids}
-        self.peak = dict(self.baseline)
+        for proc in self.processes:
+            self.hwm_used[proc.name] = proc.own and reset_hwm(proc.pid)
+            self.baseline[proc.name] = rss_bytes(proc.pid)
+            self.peak[proc.name] = self.baseline[proc.name]
+            self.cpu[proc.name] = cpu_seconds(proc.pid)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
 
+    def _sample(self) -> None:
+        for proc in self.processes:
+            with contextlib.suppress(OSError):
+                self.peak[proc.name] = max(self.peak[proc.name], rss_bytes(proc.pid))
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            for pid in self.pids:
-                with contextlib.suppress(OSError):
-                    self.peak[pid] = max(self.peak[pid], rss_bytes(pid))
+            self._sample()
             time.sleep(self.interval)
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        self._sample()
+        for proc in self.processes:
+            with contextlib.suppress(OSError):
+                self.cpu[proc.name] = cpu_seconds(proc.pid) - self.cpu[proc.name]
+                if self.hwm_used[proc.name]:
+                    self.peak[proc.name] = max(self.peak[proc.name], hwm_bytes(proc.pid))
 
-    def growth(self) -> dict[int, int]:
-        return {pid: self.peak[pid] - self.baseline[pid] for pid in self.pids}
+    def growth(self) -> dict[str, int]:
+        return {p.name: self.peak[p.name] - self.baseline[p.name] for p in self.processes}
+
+
+def find_minio_pid(endpoint: str) -> int | None:
+    """The MinIO server listening on ``endpoint``'s port (by its command line), if it runs here."""
+    port = endpoint.rsplit(":", 1)[-1]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            if argv and argv[0].endswith(b"minio") and any(a.endswith(f":{port}".encode()) for a in argv):
+                return int(entry.name)
+    return None
 
 
 # --------------------------------------------------------------------------------------- the upload
@@ -183,21 +251,26 @@ def _dechunk(data: bytes) -> bytes:
     return out
 
 
-def cp_sync(source: Path, target: Path) -> float:
+def cp_sync(source: Path, target: Path) -> tuple[float, float]:
+    """``cp`` then ``sync``: (wall seconds, CPU seconds of both commands)."""
+    before = os.times()
     start = time.perf_counter()
     subprocess.run(["cp", str(source), str(target)], check=True)
     subprocess.run(["sync"], check=True)
     elapsed = time.perf_counter() - start
+    after = os.times()
     target.unlink()
     subprocess.run(["sync"], check=True)
-    return elapsed
+    return elapsed, (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
 
 
-# ------------------------------------------------------------------------------- a spawned service
+# ------------------------------------------------------------------------------- spawned processes
 
 
 class JwksServer:
-    """Serves a test issuer's JWKS at ``/auth/jwks`` on a loopback port (spawn mode only)."""
+    """Serves a test issuer's JWKS at ``/auth/jwks`` on a loopback port."""
 
     def __init__(self) -> None:
         self.body = b"{}"
@@ -228,72 +301,256 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the process ended\n" + log.read_text()[-3000:])
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} not ready after 90 s\n" + log.read_text()[-3000:])
+
+
 @dataclass
-class Spawned:
+class Stack:
+    """The spawned processes of one configuration, and what the upload needs."""
+
     base_url: str
-    process: subprocess.Popen[bytes]
-    publisher_token: str
+    token: str
     depositor_id: str
+    watched: list[Watched]
+    objects_dir: Path | None  # local storage: the deposited files (removed after each round)
+    minio_prefix: str | None  # MinIO: the buckets' one-off prefix
 
 
-def spawn_service(workdir: Path, storage: str) -> tuple[Spawned, JwksServer]:
+@contextlib.contextmanager
+def spawn_stack(workdir: Path, *, via: str, storage: str, minio_endpoint: str) -> Iterator[Stack]:
     from pusip_kit.testing.service import TestIssuer
 
     jwks = JwksServer()
     issuer_url = f"http://127.0.0.1:{jwks.port}/auth"
     issuer = TestIssuer.create(workdir / "keys", issuer_url=issuer_url)
     jwks.body = json.dumps(issuer.jwks()).encode()
-    port = free_port()
+    deposit_port, gateway_port = free_port(), free_port()
+    minio_prefix = f"pb{uuid.uuid4().hex[:8]}-" if storage == "minio" else None
     env = {
         **os.environ,
         "PUSIP_DATA_DIR": str(workdir / "data"),
-        "PUSIP_DEPOSIT_PORT": str(port),
+        "PUSIP_DEPOSIT_PORT": str(deposit_port),
+        "PUSIP_GATEWAY_PORT": str(gateway_port),
         "PUSIP_OIDC_ISSUER": issuer_url,
         "PUSIP_OIDC_JWKS_URL": f"{issuer_url}/jwks",
         "PUSIP_OIDC_AUDIENCE": issuer.audience,
+        "PUSIP_GATEWAY_EMBEDDED_ISSUER": "false",
         "PUSIP_ENVIRONMENT": "development",
         "PUSIP_LOG_LEVEL": "WARNING",
         "PUSIP_STORAGE_BACKEND": storage,
+        "PUSIP_MINIO_ENDPOINT": minio_endpoint,
+        "PUSIP_MINIO_ACCESS_KEY": MINIO_ACCESS_KEY,
+        "PUSIP_MINIO_SECRET_KEY": MINIO_SECRET_KEY,
+        "PUSIP_MINIO_BUCKET_PREFIX": minio_prefix or "",
     }
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", "deposit.main:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
-    log = open(workdir / "service.log", "wb")  # noqa: SIM115 - lives as long as the process
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError((workdir / "service.log").read_text()[-3000:])
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
-                break
-        time.sleep(0.2)
-    publisher = issuer.token_for(roles=["publisher"], sub="bench-publisher", username="bench-penerbit")
-    officer = issuer.token_for(roles=["deposit_officer"], sub="bench-officer", username="bench-petugas")
-    created = httpx.post(
-        f"{base_url}/depositors",
-        json={
-            "type": "penerbit",
-            "name": "Penerbit Uji Kinerja",
-            "legal_identity_kind": "nib",
-            "legal_identity_number": "7770000000001",
-            "domicile_province": "DKI Jakarta",
-            "domicile_city": "Jakarta Pusat",
+    processes: list[subprocess.Popen[bytes]] = []
+    logs: list[Any] = []
+
+    def serve(name: str, port: int) -> subprocess.Popen[bytes]:
+        log_path = workdir / f"{name}.log"
+        log = open(log_path, "wb")  # noqa: SIM115 - lives as long as the process
+        logs.append(log)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pusip", "serve", name], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        processes.append(process)
+        # the gateway's /readyz waits for every service; only the deposit service runs here
+        probe = "healthz" if name == "gateway" else "readyz"
+        wait_ready(process, f"http://127.0.0.1:{port}/{probe}", log_path)
+        return process
+
+    try:
+        deposit = serve("deposit", deposit_port)
+        watched = [Watched("deposit", deposit.pid, True)]
+        direct_url = f"http://127.0.0.1:{deposit_port}"
+        base_url = direct_url
+        if via == "gateway":
+            gateway = serve("gateway", gateway_port)
+            watched.insert(0, Watched("gateway", gateway.pid, True))
+            base_url = f"http://127.0.0.1:{gateway_port}/api/deposit"
+        watched.append(Watched("client", os.getpid(), True))
+        if storage == "minio":
+            minio_pid = find_minio_pid(minio_endpoint)
+            if minio_pid is not None:
+                watched.append(Watched("minio (server)", minio_pid, False))
+        print("watching " + ", ".join(f"{w.name} (pid {w.pid})" for w in watched), file=sys.stderr)
+        publisher = issuer.token_for(roles=["publisher"], sub="bench-publisher", username="bench-penerbit")
+        officer = issuer.token_for(roles=["deposit_officer"], sub="bench-officer", username="bench-petugas")
+        created = httpx.post(
+            f"{direct_url}/depositors",
+            json={
+                "type": "penerbit",
+                "name": "Penerbit Uji Kinerja",
+                "legal_identity_kind": "nib",
+                "legal_identity_number": "7770000000001",
+                "domicile_province": "DKI Jakarta",
+                "domicile_city": "Jakarta Pusat",
+            },
+            headers={"Authorization": f"Bearer {publisher}"},
+            timeout=30,
+        )
+        created.raise_for_status()
+        depositor_id = created.json()["id"]
+        httpx.post(
+            f"{direct_url}/depositors/{depositor_id}/approve",
+            headers={"Authorization": f"Bearer {officer}"},
+            timeout=30,
+        ).raise_for_status()
+        objects_dir = workdir / "data" / "deposit" / "objects" / FILES_BUCKET / "files"
+        yield Stack(
+            base_url,
+            publisher,
+            depositor_id,
+            watched,
+            objects_dir if storage == "local" else None,
+            minio_prefix,
+        )
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=20)
+        for log in logs:
+            log.close()
+        jwks.close()
+        if minio_prefix is not None:
+            remove_minio_buckets(minio_endpoint, minio_prefix)
+
+
+def _minio_client(endpoint: str) -> Any:
+    from minio import Minio
+
+    return Minio(endpoint, MINIO_ACCESS_KEY, MINIO_SECRET_KEY, secure=False)
+
+
+def empty_minio_bucket(endpoint: str, bucket: str, *, remove: bool = False) -> None:
+    from minio.deleteobjects import DeleteObject
+
+    client = _minio_client(endpoint)
+    if not client.bucket_exists(bucket):
+        return
+    names = [
+        DeleteObject(o.object_name) for o in client.list_objects(bucket, recursive=True) if o.object_name
+    ]
+    for error in client.remove_objects(bucket, names):
+        print(f"could not remove {error}", file=sys.stderr)
+    if remove:
+        client.remove_bucket(bucket)
+
+
+def remove_minio_buckets(endpoint: str, prefix: str) -> None:
+    client = _minio_client(endpoint)
+    for bucket in client.list_buckets():
+        if bucket.name.startswith(prefix):
+            with contextlib.suppress(Exception):
+                empty_minio_bucket(endpoint, bucket.name, remove=True)
+
+
+def forget_objects(stack: Stack, minio_endpoint: str) -> None:
+    """Keep the disk from filling up between rounds: the stored objects are not needed any more."""
+    if stack.objects_dir is not None:
+        for leftover in stack.objects_dir.glob("*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+    if stack.minio_prefix is not None:
+        empty_minio_bucket(minio_endpoint, f"{stack.minio_prefix}{FILES_BUCKET}")
+    subprocess.run(["sync"], check=True)
+
+
+# ------------------------------------------------------------------------------------------- rounds
+
+
+def one_round(
+    stack: Stack, source: Path, digest: str, size: int, encoding: str, workdir: Path
+) -> dict[str, Any]:
+    metadata = {
+        "depositor_id": stack.depositor_id,
+        "kind": "karya_digital",
+        "title": "Berkas uji kinerja unggahan serah simpan",
+        "creators": ["Pusip"],
+        "year": 2026,
+        "language": "ind",
+        "publisher": "Penerbit Uji Kinerja",
+    }
+    cp_wall, cp_cpu = cp_sync(source, workdir / "bench-copy.pdf")
+    load = os.getloadavg()[0]
+    with RssWatch(stack.watched) as watch:
+        start = time.perf_counter()
+        status, body = post_file(stack.base_url, stack.token, metadata, source, encoding)
+        upload_seconds = time.perf_counter() - start
+    if status != 201:
+        raise RuntimeError(f"upload failed: {status} {str(body)[:500]}")
+    stored = body["files"][0]
+    if stored["sha256"] != digest or stored["size"] != size:
+        raise RuntimeError("the service stored different bytes than were sent")
+    return {
+        "cp_sync_s": round(cp_wall, 3),
+        "cp_sync_cpu_s": round(cp_cpu, 2),
+        "upload_s": round(upload_seconds, 3),
+        "cp_sync_MiB_s": round(size / MiB / cp_wall, 1),
+        "upload_MiB_s": round(size / MiB / upload_seconds, 1),
+        "ratio": round(cp_wall / upload_seconds, 3),
+        "rss_growth_MiB": {name: round(value / MiB, 1) for name, value in watch.growth().items()},
+        "cpu_s": {name: round(value, 2) for name, value in watch.cpu.items()},
+        "load_1min": round(load, 2),
+        "receipt": body.get("receipt_number"),
+    }
+
+
+def summarise(config: dict[str, Any], rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    ours = [name for name in rounds[0]["rss_growth_MiB"] if "(server)" not in name]
+    return {
+        **config,
+        "rounds": rounds,
+        "median_ratio": round(statistics.median(r["ratio"] for r in rounds), 3),
+        "median_upload_s": round(statistics.median(r["upload_s"] for r in rounds), 3),
+        "median_cp_sync_s": round(statistics.median(r["cp_sync_s"] for r in rounds), 3),
+        "max_rss_growth_MiB": {name: max(r["rss_growth_MiB"][name] for r in rounds) for name in ours},
+        "median_cpu_s": {
+            name: round(statistics.median(r["cpu_s"][name] for r in rounds), 2) for name in rounds[0]["cpu_s"]
         },
-        headers={"Authorization": f"Bearer {publisher}"},
-        timeout=30,
-    )
-    created.raise_for_status()
-    depositor_id = created.json()["id"]
-    approved = httpx.post(
-        f"{base_url}/depositors/{depositor_id}/approve",
-        headers={"Authorization": f"Bearer {officer}"},
-        timeout=30,
-    )
-    approved.raise_for_status()
-    return Spawned(base_url, process, publisher, depositor_id), jwks
+    }
+
+
+def print_table(summary: dict[str, Any]) -> None:
+    print(f"\n== via {summary['via']}, storage {summary['storage']}, {summary['encoding']}, "
+          f"{summary['size_bytes'] / MiB:.0f} MiB")  # fmt: skip
+    print(f"{'round':>5} {'cp+sync s':>9} {'upload s':>8} {'ratio':>6} {'load':>5}  RSS growth MiB / CPU s")
+    for number, r in enumerate(summary["rounds"], 1):
+        procs = ", ".join(
+            f"{name} {r['rss_growth_MiB'][name]}/{r['cpu_s'][name]}" for name in r["rss_growth_MiB"]
+        )
+        print(
+            f"{number:>5} {r['cp_sync_s']:>9} {r['upload_s']:>8} {r['ratio']:>6} {r['load_1min']:>5}  {procs}"
+        )
+    print(f"median ratio {summary['median_ratio']} (target ≥ 0.35); max RSS growth "
+          f"{summary['max_rss_growth_MiB']} MiB (target ≤ 64 each)")  # fmt: skip
+
+
+def parse_size(text: str) -> int:
+    match = re.fullmatch(r"(\d+)\s*([KMG]i?B?)?", text.strip(), re.IGNORECASE)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 1G, 256M, 1048576)")
+    unit = (match.group(2) or "").upper()[:1]
+    return int(match.group(1)) * {"": 1, "K": 1024, "M": MiB, "G": GiB}[unit]
+
+
+def choices(allowed: set[str]) -> Any:
+    def parse(text: str) -> list[str]:
+        values = [v.strip() for v in text.split(",") if v.strip()]
+        if not values or not set(values) <= allowed:
+            raise argparse.ArgumentTypeError(f"choose from {', '.join(sorted(allowed))} (comma-separated)")
+        return values
+
+    return parse
 
 
 # ------------------------------------------------------------------------------------------- main
@@ -303,114 +560,78 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--spawn", action="store_true", help="start a deposit service on local storage")
+    parser.add_argument("--via", type=choices({"gateway", "direct"}), default=["gateway"],
+                        help="through the gateway or straight to the service (comma list: both)")  # fmt: skip
+    parser.add_argument("--storage", type=choices({"local", "minio"}), default=["local"],
+                        help="the service's object store (comma list: both)")  # fmt: skip
+    parser.add_argument("--size", type=parse_size, default=GiB, help="file size: 1G (default), 256M, bytes")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds per configuration (median reported)")
+    parser.add_argument("--encoding", default="multipart", choices=["multipart", "raw"])
+    parser.add_argument("--minio-endpoint", default=MINIO_ENDPOINT)
+    parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (same disk as the store)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
-        "--storage", default="local", choices=["local", "minio"], help="spawned service's store"
-    )
-    parser.add_argument("--base-url", help="the deposit API root (service or gateway prefix)")
-    parser.add_argument("--token", help="bearer token of a publisher (or officer) acting for the depositor")
-    parser.add_argument("--depositor-id", help="an approved depositor the token may submit for")
-    parser.add_argument(
+        "--spawn", action="store_true", help=argparse.SUPPRESS
+    )  # the default; kept for old notes
+    external = parser.add_argument_group("a running deployment instead of spawned processes")
+    external.add_argument("--base-url", help="the deposit API root (service or gateway prefix)")
+    external.add_argument("--token", help="bearer token of a publisher acting for the depositor")
+    external.add_argument("--depositor-id", help="an approved depositor the token may submit for")
+    external.add_argument(
         "--watch-pid", type=int, action="append", default=[], help="a server process to watch"
     )
-    parser.add_argument("--size", type=int, default=GiB, help="file size in bytes (default 1 GiB)")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--encoding", default="multipart", choices=["multipart", "raw"])
-    parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (same disk as the store)")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
+    if args.base_url and not (args.token and args.depositor_id):
+        parser.error("with --base-url, give --token and --depositor-id")
 
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pusip-bench-deposit-", dir=Path.cwd() / "var"
-                                                    if (Path.cwd() / "var").is_dir() else None))  # fmt: skip
+    var = Path.cwd() / "var"
+    workdir = args.workdir or Path(
+        tempfile.mkdtemp(prefix="pusip-bench-deposit-", dir=var if var.is_dir() else None)
+    )
     workdir.mkdir(parents=True, exist_ok=True)
-    spawned: Spawned | None = None
-    jwks: JwksServer | None = None
+    results: list[dict[str, Any]] = []
     try:
-        if args.spawn:
-            spawned, jwks = spawn_service(workdir, args.storage)
-            base_url, token, depositor_id = spawned.base_url, spawned.publisher_token, spawned.depositor_id
-            pids = [spawned.process.pid, *args.watch_pid]
-        else:
-            if not (args.base_url and args.token and args.depositor_id):
-                parser.error("without --spawn, give --base-url, --token and --depositor-id")
-            base_url, token, depositor_id = args.base_url.rstrip("/"), args.token, args.depositor_id
-            pids = list(args.watch_pid)
         source = workdir / "bench-deposit.pdf"
-        print(f"writing {args.size / MiB:.0f} MiB test file in {workdir} …", file=sys.stderr)
+        print(f"writing a {args.size / MiB:.0f} MiB test file in {workdir} …", file=sys.stderr)
         digest = make_file(source, args.size)
         subprocess.run(["sync"], check=True)
-        metadata = {
-            "depositor_id": depositor_id,
-            "kind": "karya_digital",
-            "title": "Berkas uji kinerja unggahan serah simpan",
-            "creators": ["Pusip"],
-            "year": 2026,
-            "language": "ind",
-            "publisher": "Penerbit Uji Kinerja",
-        }
-        rounds: list[dict[str, Any]] = []
-        for number in range(1, args.rounds + 1):
-            cp_seconds = cp_sync(source, workdir / "bench-copy.pdf")
-            cpu_before = {pid: cpu_seconds(pid) for pid in pids}
-            with RssWatch(pids) as watch:
-                start = time.perf_counter()
-                status, body = post_file(base_url, token, metadata, source, args.encoding)
-                upload_seconds = time.perf_counter() - start
-            cpu_used = {pid: round(cpu_seconds(pid) - cpu_before[pid], 2) for pid in pids}
-            if status != 201:
-                raise RuntimeError(f"upload failed: {status} {str(body)[:500]}")
-            stored = body["files"][0]
-            if stored["sha256"] != digest or stored["size"] != args.size:
-                raise RuntimeError("the service stored different bytes than were sent")
-            growth = watch.growth()
-            result = {
-                "round": number,
-                "cp_sync_s": round(cp_seconds, 3),
-                "upload_s": round(upload_seconds, 3),
-                "cp_sync_MiB_s": round(args.size / MiB / cp_seconds, 1),
-                "upload_MiB_s": round(args.size / MiB / upload_seconds, 1),
-                "ratio": round(cp_seconds / upload_seconds, 3),
-                "rss_growth_MiB": {str(pid): round(value / MiB, 1) for pid, value in growth.items()},
-                "server_cpu_s": {str(pid): value for pid, value in cpu_used.items()},
-                "receipt": body.get("receipt_number"),
-            }
-            rounds.append(result)
-            print(json.dumps(result), file=sys.stderr)
-            if spawned is not None:  # keep the disk from filling up: the object is not needed any more
-                for leftover in (workdir / "data" / "deposit" / "objects" / "deposit-files" / "files").glob(
-                    "*"
-                ):
-                    shutil.rmtree(leftover, ignore_errors=True)
-        summary = {
-            "size_bytes": args.size,
-            "encoding": args.encoding,
-            "base_url": base_url,
-            "rounds": rounds,
-            "median_ratio": round(statistics.median(r["ratio"] for r in rounds), 3),
-            "max_rss_growth_MiB": max(
-                (max(r["rss_growth_MiB"].values(), default=0.0) for r in rounds), default=0.0
-            ),
-        }
-        if args.json:
-            print(json.dumps(summary, indent=2))
+        if args.base_url:
+            watched = [Watched(f"pid {pid}", pid, False) for pid in args.watch_pid]
+            watched.append(Watched("client", os.getpid(), True))
+            stack = Stack(args.base_url.rstrip("/"), args.token, args.depositor_id, watched, None, None)
+            configs: list[tuple[dict[str, str], tuple[str, str] | None]] = [
+                ({"via": "external", "storage": "external", "base_url": stack.base_url}, None)
+            ]
         else:
-            print(
-                f"\n{'round':>5} {'cp+sync s':>10} {'upload s':>9} {'cp MiB/s':>9} {'up MiB/s':>9} {'ratio':>6}  RSS growth"
-            )
-            for r in rounds:
-                rss = ", ".join(f"pid {pid}: {mib} MiB" for pid, mib in r["rss_growth_MiB"].items())
-                print(f"{r['round']:>5} {r['cp_sync_s']:>10} {r['upload_s']:>9} {r['cp_sync_MiB_s']:>9} "
-                      f"{r['upload_MiB_s']:>9} {r['ratio']:>6}  {rss}")  # fmt: skip
-            print(f"median ratio {summary['median_ratio']} (target ≥ 0.35), "
-                  f"max RSS growth {summary['max_rss_growth_MiB']} MiB (target ≤ 64)")  # fmt: skip
+            configs = [({"via": v, "storage": s}, (v, s)) for s in args.storage for v in args.via]
+        for config, spawn in configs:
+            with contextlib.ExitStack() as scope:
+                if spawn is not None:
+                    print(f"starting: via {spawn[0]}, storage {spawn[1]} …", file=sys.stderr)
+                    stack = scope.enter_context(
+                        spawn_stack(
+                            workdir, via=spawn[0], storage=spawn[1], minio_endpoint=args.minio_endpoint
+                        )
+                    )
+                rounds = []
+                for number in range(1, args.repeat + 1):
+                    result = one_round(stack, source, digest, args.size, args.encoding, workdir)
+                    print(json.dumps({**config, "round": number, **result}), file=sys.stderr)
+                    rounds.append(result)
+                    if spawn is not None:
+                        forget_objects(stack, args.minio_endpoint)
+                info = {**config, "encoding": args.encoding, "size_bytes": args.size, "cpus": os.cpu_count()}
+                results.append(summarise(info, rounds))
+            if spawn is not None:
+                shutil.rmtree(workdir / "data", ignore_errors=True)
+                shutil.rmtree(workdir / "keys", ignore_errors=True)
+        if args.json:
+            print(json.dumps(results, indent=2))
+        else:
+            for summary in results:
+                print_table(summary)
         return 0
     finally:
-        if spawned is not None:
-            spawned.process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                spawned.process.wait(timeout=20)
-        if jwks is not None:
-            jwks.close()
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
         else:

@@ -4,11 +4,15 @@ How a ``put`` stays streaming, bounded and atomic
 -------------------------------------------------
 
 The SDK is synchronous, so every call runs in a worker thread. ``put`` hands the SDK's
-``put_object(length=-1, part_size=…, num_parallel_uploads=1)`` a file-like *pipe* whose ``read()``
-(on the upload thread) pulls the next chunk of the caller's async iterator from the event loop
-(``run_coroutine_threadsafe``). Nothing is queued ahead: memory stays at what the SDK holds for
-one part (a few copies of ``part_size``). The pipe hashes (SHA-256) and counts what it hands
-over; the size limit is checked on the loop side before a chunk is handed over.
+a multipart upload fed by a file-like *pipe* whose ``read()`` (on the upload thread) pulls the
+next chunks of the caller's async iterator from the event loop (``run_coroutine_threadsafe``).
+While up to two parts are being sent (on part threads, through the SDK's part calls), the next
+one is read from the body, so receiving and uploading overlap; reading waits while both slots are
+busy, so memory stays at about three parts (8 MiB each by default) plus one network chunk. (The
+SDK's own ``put_object`` of an unknown length copies each part twice more and, in parallel mode,
+leaves its worker threads blocked when the body fails; hence the small driver here.)
+The pipe hashes (SHA-256) and counts what it hands over; the size limit is checked on the loop
+side before a chunk is handed over.
 
 The SHA-256 is only known at the end, but S3 takes metadata when an upload *starts*. So the body
 is first uploaded to a private temporary key ``.incoming/<uuid>`` (keys cannot start with ``.``,
@@ -34,6 +38,7 @@ import concurrent.futures
 import contextlib
 import hashlib
 import hmac
+import io
 import re
 import threading
 import uuid
@@ -49,7 +54,7 @@ import urllib3
 from minio import Minio
 from minio.commonconfig import REPLACE, CopySource
 from minio.datatypes import Object as MinioObject
-from minio.datatypes import Upload
+from minio.datatypes import Part, Upload
 from minio.error import S3Error
 
 from .base import (
@@ -67,7 +72,9 @@ from .base import (
     object_too_large,
 )
 
-DEFAULT_PART_SIZE: Final = 16 * MiB
+DEFAULT_PART_SIZE: Final = 8 * MiB
+PARALLEL_PARTS: Final = 2
+"""Parts uploaded at once while the next one is read from the body (memory: about 3 × part size)."""
 MIN_PART_SIZE: Final = 5 * MiB
 MAX_PART_SIZE: Final = 5 * 1024 * MiB
 INCOMING_PREFIX: Final = ".incoming/"
@@ -137,9 +144,13 @@ class _BodyPipe:
                 self._pending = None
 
     def read(self, size: int = -1) -> bytes:
-        """Up to ``size`` bytes, blocking until they arrive or the body ends (called by the SDK)."""
-        out = bytearray()
-        while size < 0 or len(out) < size:
+        """Up to ``size`` bytes, blocking until they arrive or the body ends (called by the SDK).
+
+        The pieces are gathered by reference and joined once: one copy of each byte.
+        """
+        pieces: list[memoryview] = []
+        got = 0
+        while size < 0 or got < size:
             if not self._current:
                 if self._eof:
                     break
@@ -150,10 +161,11 @@ class _BodyPipe:
                 self.hash.update(chunk)
                 self.size += len(chunk)
                 self._current = memoryview(chunk).cast("B")
-            take = self._current if size < 0 else self._current[: size - len(out)]
-            out += take
+            take = self._current if size < 0 else self._current[: size - got]
+            pieces.append(take)
+            got += len(take)
             self._current = self._current[len(take) :]
-        return bytes(out)
+        return b"".join(pieces)
 
     def abort(self) -> None:
         """Make the next (or the pending) read fail; called from the event loop."""
@@ -269,6 +281,7 @@ class MinioObjectStore(ObjectStore):
         part_size: int = DEFAULT_PART_SIZE,
         region: str = "us-east-1",
         max_concurrent_puts: int = 16,
+        parallel_parts: int = PARALLEL_PARTS,
         cert_check: bool = True,
     ) -> None:
         if not _BUCKET_RE.fullmatch(bucket) or ".." in bucket:
@@ -278,6 +291,7 @@ class MinioObjectStore(ObjectStore):
         self.bucket = bucket
         self.endpoint = endpoint
         self.part_size = part_size
+        self.parallel_parts = max(1, parallel_parts)
         self._http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=10, read=300),
             maxsize=32,
@@ -291,6 +305,9 @@ class MinioObjectStore(ObjectStore):
         )
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=max_concurrent_puts, thread_name_prefix="pusip-minio-put"
+        )
+        self._part_executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=max_concurrent_puts * self.parallel_parts, thread_name_prefix="pusip-minio-part"
         )
         self._bucket_ready = False
         self._bucket_lock = threading.Lock()
@@ -340,6 +357,45 @@ class MinioObjectStore(ObjectStore):
                     with contextlib.suppress(Exception):
                         self.client._abort_multipart_upload(self.bucket, object_name, upload.upload_id)
 
+    def _upload(self, name: str, pipe: _BodyPipe, content_type: str) -> None:
+        """Send the pipe's bytes to ``name``: one PUT if they fit in a part, else a multipart upload.
+
+        Up to ``parallel_parts`` parts are in flight (on the part threads) while the next part is
+        read from the pipe here. On any error the parts in flight are waited for and the upload
+        is aborted, so no thread and no part outlives the call.
+        """
+        data = pipe.read(self.part_size)
+        if len(data) < self.part_size:
+            self.client.put_object(self.bucket, name, io.BytesIO(data), len(data), content_type=content_type)
+            return
+        upload_id = self.client._create_multipart_upload(self.bucket, name, {"Content-Type": content_type})
+        sent: list[concurrent.futures.Future[str]] = []
+        in_flight: set[concurrent.futures.Future[str]] = set()
+        try:
+            while data:
+                while len(in_flight) >= self.parallel_parts:
+                    done, in_flight = concurrent.futures.wait(
+                        in_flight, return_when=concurrent.futures.FIRST_COMPLETED
+                    )
+                    for future in done:
+                        future.result()  # a failed part fails the upload now
+                future = self._part_executor.submit(
+                    self.client._upload_part, self.bucket, name, data, None, upload_id, len(sent) + 1
+                )
+                sent.append(future)
+                in_flight.add(future)
+                data = b""  # not kept alive while the next part is read
+                data = pipe.read(self.part_size)
+            parts = [Part(number, future.result()) for number, future in enumerate(sent, 1)]
+            self.client._complete_multipart_upload(self.bucket, name, upload_id, parts)
+        except BaseException:
+            for future in sent:
+                future.cancel()
+            concurrent.futures.wait(sent)
+            with contextlib.suppress(Exception):
+                self.client._abort_multipart_upload(self.bucket, name, upload_id)
+            raise
+
     def _put_blocking(
         self,
         key: str,
@@ -352,15 +408,7 @@ class MinioObjectStore(ObjectStore):
         incoming = self._new_incoming_key()
         try:
             try:
-                self.client.put_object(
-                    self.bucket,
-                    incoming,
-                    pipe,  # type: ignore[arg-type]  # has read(), which is all the SDK uses
-                    length=-1,
-                    content_type=content_type,
-                    part_size=self.part_size,
-                    num_parallel_uploads=1,
-                )
+                self._upload(incoming, pipe, content_type)
             except BaseException:
                 self._abort_uploads(incoming)
                 raise
@@ -576,4 +624,5 @@ class MinioObjectStore(ObjectStore):
 
     async def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._part_executor.shutdown(wait=False, cancel_futures=True)
         self._http.clear()
