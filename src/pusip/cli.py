@@ -44,6 +44,7 @@ from pusip.identity import (
     check_roles,
     open_directory,
 )
+from pusip.reconcile import register as register_reconcile_command
 from pusip_kit.config import Mode, data_dir, service_port, suite_default
 from pusip_kit.errors import PusipError
 
@@ -931,3 +932,4 @@ def _pid_alive(pid: Any) -> bool:
 
 register_backup_commands(app)
 register_domain_commands(app)
+register_reconcile_command(app)

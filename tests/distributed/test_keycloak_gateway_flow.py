@@ -29,7 +29,7 @@ from pusip_kit.testing.servers import require
 pytestmark = [pytest.mark.services, pytest.mark.timeout(600)]
 
 REDIS_DB = 11
-READY_TIMEOUT = 240.0
+READY_TIMEOUT = 420.0  # shared CI machines can be slow to start the suite
 
 
 @pytest.fixture(scope="module")

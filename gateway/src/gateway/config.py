@@ -49,6 +49,8 @@ def default_access_rules() -> list[AccessRule]:
     return [
         # Administration anywhere behind the gateway needs the admin role.
         AccessRule(prefix="/api/*/admin/", access=Access.ROLE, roles=["admin"]),
+        # Each service's Prometheus counters: scraped on the service's own port, admins only here.
+        AccessRule(prefix="/api/*/metrics", access=Access.ROLE, roles=["admin"]),
         # Aggregated health and each service's operational endpoints.
         AccessRule(prefix="/api/health", access=Access.PUBLIC),
         AccessRule(prefix="/api/*/healthz", access=Access.PUBLIC, methods=read),

@@ -11,13 +11,20 @@ In order:
    ``receive`` when it passes the limit;
 5. ``/api/<known service>/…`` goes straight to the proxy, everything else to the router;
 
-and security headers are added to every response.
+and security headers are added to every response (HSTS when the request came over TLS: directly,
+through a trusted proxy's ``X-Forwarded-Proto: https``, or the public URL is https).
+
+Cookie-authenticated traffic (the portal: everything outside ``/api/`` and ``/auth/``) gets a
+second CSRF defence in front of the portal's signed double-submit token: an unsafe request whose
+``Origin`` (or ``Sec-Fetch-Site``) says it comes from another site is refused with 403
+``csrf_failed`` before any handler runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from prometheus_client import CollectorRegistry, Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -51,6 +58,24 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
+HSTS = b"max-age=31536000; includeSubDomains"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BEARER_PREFIXES = ("/api/", "/auth/")
+"""Paths authenticated by a bearer token, never by a cookie: no CSRF exposure."""
+
+
+def cross_site(scope: Scope, public_host: str) -> bool:
+    """The browser says this request was sent by a page of another site."""
+    if (header(scope, b"sec-fetch-site") or "").lower() == "cross-site":
+        return True
+    origin = header(scope, b"origin")
+    if origin is None:
+        return False  # not a browser, or a browser that sends none: the CSRF token decides
+    netloc = urlsplit(origin.strip()).netloc.lower() if origin.strip() != "null" else ""
+    host = (header(scope, b"host") or "").lower()
+    return not netloc or netloc not in {host, public_host}
+
+
 class EdgeMiddleware:
     def __init__(
         self,
@@ -71,6 +96,8 @@ class EdgeMiddleware:
         self._validator = validator
         self._limiter = limiter
         self.trusted = frozenset(settings.trusted_proxies)
+        self.public_host = urlsplit(settings.gateway_url).netloc.lower()
+        self.public_https = settings.gateway_url.startswith("https://")
         self.tokens = TokenCache(ttl=settings.token_cache_seconds)
         self.refused = Counter(
             "pusip_gateway_refused",
@@ -86,7 +113,7 @@ class EdgeMiddleware:
         path: str = scope["path"]
         method: str = scope["method"]
         csp = (DOCS_CSP if path.startswith("/docs") else CSP).encode()
-        hsts = scope.get("scheme") == "https"
+        hsts = self.public_https or scope.get("scheme") == "https" or self._forwarded_https(scope)
 
         async def send_secure(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -98,9 +125,26 @@ class EdgeMiddleware:
                 if b"content-security-policy" not in present:
                     headers.append((b"content-security-policy", csp))
                 if hsts and b"strict-transport-security" not in present:
-                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                    headers.append((b"strict-transport-security", HSTS))
                 message["headers"] = headers
             await send(message)
+
+        # 0. cross-site form posts to the cookie-authenticated portal
+        if (
+            method in UNSAFE_METHODS
+            and not path.startswith(BEARER_PREFIXES)
+            and cross_site(scope, self.public_host)
+        ):
+            self.refused.labels("csrf_failed").inc()
+            await send_error(
+                scope,
+                send_secure,
+                403,
+                "csrf_failed",
+                "Permintaan lintas situs ditolak; buka formulir dari Pusip lalu kirim lagi",
+                "Cross-site request refused; open the form from Pusip and send it again",
+            )
+            return
 
         # 1. token
         subject: AuthSubject | None = None
@@ -244,3 +288,10 @@ class EdgeMiddleware:
                 await self.proxy(scope, counted_receive, send_with_rate)
                 return
         await self.app(scope, counted_receive, send_with_rate)
+
+    def _forwarded_https(self, scope: Scope) -> bool:
+        client = scope.get("client")
+        if not client or client[0] not in self.trusted:
+            return False
+        proto = header(scope, b"x-forwarded-proto") or ""
+        return proto.split(",")[0].strip().lower() == "https"

@@ -38,6 +38,19 @@ COMPONENT_KINDS = (
 BEARER = "bearer"
 OAUTH2 = "oauth2"
 
+ERROR_SCHEMA = "PusipError"
+ERROR_RESPONSES: dict[str, str] = {
+    "400": "Permintaan tidak sah / bad request",
+    "401": "Token tidak ada atau tidak sah / missing or invalid access token",
+    "403": "Ditolak karena peran atau kebijakan / refused by role or policy",
+    "404": "Tidak ditemukan / not found",
+    "409": "Bertentangan dengan keadaan saat ini atau ditolak validator / conflict or named refusal",
+    "413": "Data melebihi batas alamat ini / payload over this route's limit",
+    "415": "Jenis media tidak didukung / unsupported media type",
+    "429": "Terlalu banyak permintaan / rate limited (Retry-After)",
+}
+"""What any operation may answer: the edge's refusals and the kit's error handlers (one JSON shape)."""
+
 
 def _rewrite_refs(node: Any, service: str) -> Any:
     """Copy of ``node`` with every local component ``$ref`` pointing at the prefixed name."""
@@ -234,4 +247,68 @@ class OpenAPIMerger:
         if unavailable:
             doc["x-pusip-unavailable"] = unavailable
         doc["security"] = [{}, {BEARER: []}, {OAUTH2: []}]
+        document_errors(doc)
         return doc
+
+
+def _error_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "Galat Pusip (Indonesia + Inggris) / a Pusip error (Indonesian + English)",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "message_en"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "message_en": {"type": "string"},
+                    "details": {},
+                },
+            },
+            "request_id": {"type": ["string", "null"]},
+        },
+    }
+
+
+def _naive_times(node: Any) -> None:
+    """Pydantic documents a ``datetime.time`` as JSON Schema ``format: time``, which requires a UTC
+    offset; the services send local times (``09:00:00``): RFC 3339's ``partial-time``."""
+    if isinstance(node, dict):
+        if node.get("format") == "time":
+            node["format"] = "partial-time"
+        for value in node.values():
+            _naive_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _naive_times(value)
+
+
+def document_errors(doc: dict[str, Any]) -> None:
+    """Document on every operation what the edge and the kit may answer besides its own responses.
+
+    The kit's error shape for the services, any JSON object for the OAuth endpoints (RFC 6749
+    errors); an operation taking ``dry_run`` answers its dry run with 200 even where it creates
+    (201) otherwise.
+    """
+    components = doc.setdefault("components", {})
+    components.setdefault("schemas", {})[ERROR_SCHEMA] = _error_schema()
+    _naive_times(components.get("schemas"))
+    kit_error = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}}
+    oauth_error = {"application/json": {"schema": {"type": "object"}}}
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        _naive_times(item)
+        content = oauth_error if path.startswith("/auth/") else kit_error
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            responses = op.setdefault("responses", {})
+            for status, description in ERROR_RESPONSES.items():
+                responses.setdefault(status, {"description": description, "content": content})
+            names = {p.get("name") for p in op.get("parameters", []) if isinstance(p, dict)}
+            if "dry_run" in names and "201" in responses and "200" not in responses:
+                responses["200"] = {"description": "Hasil uji (dry run) / the dry-run answer"}

@@ -25,11 +25,14 @@ from archive.records.repository import RecordRepository
 from archive.runtime import ArchiveRuntime
 from archive.search.indexer import enqueue_index
 from pusip_kit.auth.subject import AuthSubject
+from pusip_kit.errors import Unprocessable
 from pusip_kit.search import FacetRequest, Not, SearchQuery, Term, Terms
 from pusip_kit.search.model import Filter
 
 log = logging.getLogger(__name__)
 
+MAX_OFFSET: int = next(m.le for m in SearchQuery.model_fields["offset"].metadata if hasattr(m, "le"))
+"""The deepest page a search may ask for (the search model's own bound)."""
 FACET_FIELDS = ("classification_code", "year", "kind", "unit", "level", "status")
 
 
@@ -84,6 +87,13 @@ class SearchService:
         facets: bool = True,
     ) -> SearchPage:
         """``public``: search as the public (``BIASA`` records only), whoever is calling."""
+        if offset > MAX_OFFSET:
+            raise Unprocessable(
+                f"Halaman pencarian terlalu jauh (lebih dari {MAX_OFFSET} hasil); persempit pencarian",
+                f"Search page too deep (past {MAX_OFFSET} results); narrow the search",
+                code="page_too_deep",
+                details={"max_offset": MAX_OFFSET},
+            )
         viewer = Viewer(AccessCategory.PUBLIK) if public else await viewer_for(session, auth_subject)
         query = SearchQuery(
             text=text or None,
