@@ -13,7 +13,8 @@ cut into a file of their own (cached beside the full file).
   127.0.0.1:55432, Elasticsearch 127.0.0.1:59200).
 
 Each import runs in a subprocess of its own (this script with ``--one``), watched with psutil
-every 100 ms: peak RSS of the importing process and of its parse child, CPU time of each, and for
+every 100 ms: peak RSS of the importing process, of its largest parse child and of the whole
+process tree at once, CPU time of the importer and of its parse children together, and for
 the distributed run the CPU the PostgreSQL and Elasticsearch servers spent meanwhile. The load
 average before and after each run is printed: on a shared machine the wall clock rate is only
 what was left over, and the CPU columns are the steadier figures.
@@ -122,6 +123,7 @@ class Watch:
 
     root: psutil.Process
     peak: dict[int, tuple[str, int]] = field(default_factory=dict)
+    peak_total: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
 
     def sample(self) -> None:
@@ -129,14 +131,17 @@ class Watch:
             procs = [self.root, *self.root.children(recursive=True)]
         except psutil.NoSuchProcess:
             return
+        total = 0
         for p in procs:
             try:
                 rss = p.memory_info().rss
                 role = "import" if p.pid == self.root.pid else "parse child"
             except psutil.Error:
                 continue
+            total += rss
             if rss > self.peak.get(p.pid, ("", 0))[1]:
                 self.peak[p.pid] = (role, rss)
+        self.peak_total = max(self.peak_total, total)
 
     def run(self) -> None:
         while not self.stop.wait(0.1):
@@ -230,7 +235,11 @@ def run_import(path: Path, backend: str, keep: Path | None = None) -> dict[str, 
         if process.returncode != 0:
             raise RuntimeError(f"{backend} import failed (exit {process.returncode})")
         result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
-        result["rss"] = {role: rss for role, rss in watch.peak.values()}
+        result["rss"] = {}
+        for role, rss in watch.peak.values():  # the largest parse child
+            result["rss"][role] = max(rss, result["rss"].get(role, 0))
+        result["rss"]["tree"] = watch.peak_total
+        result["children"] = sum(1 for role, _ in watch.peak.values() if role == "parse child")
         result["rss_by_pid"] = sorted(watch.peak.values(), key=lambda r: -r[1])
         result["servers_cpu"] = servers_cpu
         if keep is not None:
@@ -288,7 +297,7 @@ def main() -> None:
     parse = bare_parse(path)
     n = parse["records"]
     rows = [
-        "| run | records/s (wall) | CPU µs/record: importer / parse child / servers | peak RSS: importer / parse child | load avg before → after | books |",
+        "| run | records/s (wall) | CPU µs/record: importer / parse children / servers | peak RSS: importer / largest parse child / whole tree | load avg before → after | books |",
         "|---|---:|---|---|---|---|",
         f"| pymarc `MARCReader`, bare parse, one core | {n / parse['wall']:,.0f} | {1e6 * parse['cpu'] / n:,.0f} / – / – | – | – | {n:,} read |",
     ]
@@ -308,6 +317,7 @@ def main() -> None:
             f"| import, {backend} ({label}) | {read / r['wall']:,.0f} "
             f"| {1e6 * r['cpu_main'] / read:,.0f} / {1e6 * r['cpu_child'] / read:,.0f} / {server_text} "
             f"| {mb(r['rss'].get('import', 0))} / {mb(r['rss'].get('parse child', 0))} "
+            f"({r['children']} children) / {mb(r['rss']['tree'])} "
             f"| {r['load_before']:.1f} → {r['load_after']:.1f} "
             f"| {read:,} read = {counts['stored']:,} stored + {counts['skipped_duplicates']:,} duplicates"
             f" + {counts['reported']:,} reported ({'balanced' if counts['balanced'] else 'NOT balanced'}) |"

@@ -34,6 +34,7 @@ reload before the next query. Every blocking Tantivy call runs in a worker threa
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import hashlib
@@ -70,6 +71,7 @@ MULTI_COLUMN_MAX_HITS = 4000
 """Up to this many hits a multi-valued facet is counted on its one multi-valued column."""
 _MULTI_SORT_REFINE = 16
 _FACET_CACHE_SIZE = 256
+_SUGGEST_CACHE_SIZE = 2048
 _U64_MAX = 2**64 - 1
 _T = TypeVar("_T")
 
@@ -127,7 +129,8 @@ def _proxy_names(schema: m.IndexSchema, f: m.FieldSpec) -> list[str]:
 
 
 class TantivyEncoder:
-    """Documents as the plain dicts ``tantivy.Document.from_dict`` takes, analysis included.
+    """Documents as Tantivy takes them, analysis included (``__call__``: JSON text, ``encode``:
+    the dict ``tantivy.Document.from_dict`` takes).
 
     Needs only the schema, never the index: it runs wherever is convenient (a bulk import runs it
     in its parse process) and what it returns pickles cheaply. :meth:`TantivyIndex.index_encoded`
@@ -149,11 +152,21 @@ class TantivyEncoder:
     def __setstate__(self, schema: m.IndexSchema) -> None:
         self.__init__(schema)  # type: ignore[misc]
 
-    def __call__(self, doc: dict[str, Any]) -> dict[str, Any]:
+    def __call__(self, doc: dict[str, Any]) -> tuple[str, str]:
+        """``(id, JSON text)``: the document as ``IndexWriter.add_json`` takes it (``_source`` in
+        base64, as JSON carries bytes fields). One string pickles and crosses a pipe far cheaper
+        than the nested dict, and Tantivy parses it without building Python objects."""
+        prepared, source = self.prepare(doc)
+        out = self.encode(prepared, b"")
+        out["_source"] = base64.b64encode(source).decode("ascii")
+        return prepared.id, orjson.dumps(out).decode()
+
+    def prepare(self, doc: dict[str, Any]) -> tuple[common.PreparedDoc, bytes]:
+        """The document's indexed values and its stored source (JSON)."""
         prepared = common.prepare(self.schema, doc, with_source=False)
         source = {k: v for k, v in doc.items() if k not in self._hidden}
         source[self.schema.id_field] = prepared.id
-        return self.encode(prepared, orjson.dumps(source, default=str, option=orjson.OPT_NON_STR_KEYS))
+        return prepared, orjson.dumps(source, default=str, option=orjson.OPT_NON_STR_KEYS)
 
     def encode(self, prepared: common.PreparedDoc, source: bytes | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -238,6 +251,7 @@ class TantivyIndex(SearchIndex):
         self.encoder = TantivyEncoder(schema)
         self._facet_cache: OrderedDict[tuple[Any, ...], tuple[int, dict[str, Any]]] = OrderedDict()
         self._facet_cache_lock = threading.Lock()
+        self._suggest_cache: OrderedDict[tuple[Any, ...], tuple[str, ...]] = OrderedDict()
 
     # ------------------------------------------------------------------ layout
 
@@ -357,20 +371,29 @@ class TantivyIndex(SearchIndex):
 
     # ------------------------------------------------------------------ writing
 
-    def _write_encoded(self, encoded: Sequence[dict[str, Any]], new: bool = False) -> int:
-        ts = self.tschema
-        built = [tantivy.Document.from_dict(e, ts) for e in encoded]
+    def _write_encoded(self, encoded: Sequence[tuple[str, str]], new: bool = False) -> int:
+        """Write ``(id, JSON)`` pairs of :class:`TantivyEncoder`."""
+        self._open()
         with self._write_lock:
             writer = self._writer_locked()
-            for e, doc in zip(encoded, built, strict=True):
+            for doc_id, text in encoded:
                 if not new:
-                    writer.delete_documents_by_term("_id", e["_id"])
-                writer.add_document(doc)
-        return len(built)
+                    writer.delete_documents_by_term("_id", doc_id)
+                writer.add_json(text)
+        return len(encoded)
 
     def _index_sync(self, docs: list[dict[str, Any]]) -> int:
-        encode = self.encoder
-        return self._write_encoded([encode(d) for d in docs])
+        ts, encoder = self.tschema, self.encoder
+        built = []
+        for d in docs:
+            e = encoder.encode(*encoder.prepare(d))
+            built.append((e["_id"], tantivy.Document.from_dict(e, ts)))
+        with self._write_lock:
+            writer = self._writer_locked()
+            for doc_id, doc in built:
+                writer.delete_documents_by_term("_id", doc_id)
+                writer.add_document(doc)
+        return len(built)
 
     def document_encoder(self) -> TantivyEncoder:
         return self.encoder
@@ -823,6 +846,14 @@ class TantivyIndex(SearchIndex):
         if typed is None or not specs or size <= 0:
             return []
         searcher = self._searcher()
+        # Reading the sampled documents is the cost (about 10 ms over 150 of them); what people
+        # type repeats, and the answer only changes on commit: keep recent ones per generation.
+        key = (self._meta_stamp, prefix, tuple(s.name for s in specs), size)
+        with self._facet_cache_lock:
+            cached = self._suggest_cache.get(key)
+            if cached is not None:
+                self._suggest_cache.move_to_end(key)
+                return list(cached)
         ts = self.tschema
         candidates: list[tuple[str, int]] = []
         for spec in specs:
@@ -836,7 +867,12 @@ class TantivyIndex(SearchIndex):
                 for v in value if isinstance(value, list) else [value]:
                     if isinstance(v, str):
                         candidates.append((v, 1))
-        return common.merge_suggestions(candidates, typed, size)
+        found = common.merge_suggestions(candidates, typed, size)
+        with self._facet_cache_lock:
+            self._suggest_cache[key] = tuple(found)
+            while len(self._suggest_cache) > _SUGGEST_CACHE_SIZE:
+                self._suggest_cache.popitem(last=False)
+        return found
 
     async def autocomplete(
         self, prefix: str, fields: Sequence[str] | None = None, size: int = 10

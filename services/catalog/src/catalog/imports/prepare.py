@@ -225,29 +225,100 @@ def iter_batches(
     batch_size: int,
     skip_through: int = 0,
     encoder: DocumentEncoder | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> Iterator[Batch]:
-    """Prepared entries in batches, after the first ``skip_through`` records (a resumed job)."""
+    """Prepared entries in batches, after the first ``skip_through`` records (a resumed job).
+
+    ``shard=(k, n)`` (ISO 2709 only): just the batches ``k``, ``k + n``, ``k + 2n`` … of the
+    file; ``n`` processes with one shard each prepare the whole file between them.
+    """
+    k, n = shard
+    if n > 1 and fmt is not MarcFormat.ISO2709:
+        raise ValueError("only ISO 2709 files are split between processes")
+
+    def mine(position: int) -> bool:
+        return position > skip_through and (position - skip_through - 1) // batch_size % n == k
+
     with path.open("rb") as handle:
         raw = handle.raw if isinstance(handle, io.BufferedReader) else handle
         entries: list[Entry] = []
         last = skip_through
-        for outcome in read_records(handle, fmt):
-            if outcome.position <= skip_through:
+        for outcome in read_records(handle, fmt, only=mine):
+            position = outcome.position
+            if position <= skip_through:
                 continue
-            entries.append(prepare(outcome, record_source, encoder))
-            last = outcome.position
-            if len(entries) >= batch_size:
-                yield Batch(entries, raw.tell(), last)
+            ours = mine(position)
+            if ours:
+                entries.append(prepare(outcome, record_source, encoder))
+            last = position
+            if (position - skip_through) % batch_size == 0:
+                if ours:
+                    yield Batch(entries, raw.tell(), last)
                 entries = []
-        yield Batch(entries, os.path.getsize(path), last)
+        if n == 1 or entries:  # the tail batch (one shard owns it; a lone reader always sends it)
+            yield Batch(entries, os.path.getsize(path), last)
+
+
+def parse_workers() -> int:
+    """Parse processes of a parallel ISO 2709 import: one per core (up to four); with the writing
+    process they keep every core busy."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class _Child:
+    """One parse process (``python -m catalog.imports.reader_process``) and its batch stream."""
+
+    def __init__(self, command: list[str]) -> None:
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            command, stdout=subprocess.PIPE, stderr=self.errors, stdin=subprocess.DEVNULL
+        )
+
+    def _read(self, size: int) -> bytes:
+        assert self.process.stdout is not None
+        chunks = bytearray()
+        while len(chunks) < size:
+            chunk = self.process.stdout.read(size - len(chunks))
+            if not chunk:
+                break
+            chunks += chunk
+        return bytes(chunks)
+
+    def _failure(self, what: str) -> RuntimeError:
+        self.process.wait(timeout=10)
+        self.errors.seek(0)
+        tail = self.errors.read()[-2000:].decode("utf-8", "replace")
+        return RuntimeError(f"import reader process {what} (exit code {self.process.returncode}): {tail}")
+
+    def receive(self) -> tuple[str, Any]:
+        head = self._read(8)
+        if len(head) < 8:
+            raise self._failure("ended early")
+        (size,) = struct.unpack(">Q", head)
+        body = self._read(size)
+        if len(body) < size:
+            raise self._failure("ended mid-batch")
+        message: tuple[str, Any] = pickle.loads(body)  # noqa: S301 - written by our own child process
+        return message
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.errors.close()
 
 
 class ParallelBatches:
-    """:func:`iter_batches` in a child process (``python -m catalog.imports.reader_process``).
+    """:func:`iter_batches` in child processes (``python -m catalog.imports.reader_process``).
 
-    The child writes length-prefixed pickled batches to its stdout; the pipe's small buffer holds it
-    back while this process is busy writing, so memory stays flat. ``get`` blocks: call it from a
-    thread. The child is our own code on our own file, so unpickling its output is safe.
+    An ISO 2709 file is split batch by batch between ``workers`` children (shards, see
+    :func:`iter_batches`); other formats are read by one. Each child writes length-prefixed
+    pickled batches to a pipe whose small buffer holds it back while this process is busy
+    writing, so memory stays flat; ``get`` takes the batches in file order, from each child in
+    turn. ``get`` blocks: call it from a thread. The children are our own code on our own file,
+    so unpickling their output is safe.
     """
 
     def __init__(
@@ -259,8 +330,9 @@ class ParallelBatches:
         batch_size: int,
         skip_through: int = 0,
         encoder: DocumentEncoder | None = None,
+        workers: int = 1,
     ) -> None:
-        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        shards = max(1, workers) if fmt is MarcFormat.ISO2709 else 1
         self.encoder_file = tempfile.NamedTemporaryFile(suffix=".pickle")  # noqa: SIM115 - closed in close()
         pickle.dump(encoder, self.encoder_file)
         self.encoder_file.flush()
@@ -275,54 +347,33 @@ class ParallelBatches:
             str(skip_through),
             self.encoder_file.name,
         ]
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            command, stdout=subprocess.PIPE, stderr=self.errors, stdin=subprocess.DEVNULL
-        )
+        self.children: list[_Child] = []
+        try:
+            for k in range(shards):
+                self.children.append(_Child([*command, str(k), str(shards)]))
+        except BaseException:
+            self.close()
+            raise
+        self.turn = 0
         self.finished = False
-
-    def _read(self, size: int) -> bytes:
-        assert self.process.stdout is not None
-        chunks = bytearray()
-        while len(chunks) < size:
-            chunk = self.process.stdout.read(size - len(chunks))
-            if not chunk:
-                break
-            chunks += chunk
-        return bytes(chunks)
-
-    def _failure(self, what: str) -> RuntimeError:
-        self.finished = True
-        self.process.wait(timeout=10)
-        self.errors.seek(0)
-        tail = self.errors.read()[-2000:].decode("utf-8", "replace")
-        return RuntimeError(f"import reader process {what} (exit code {self.process.returncode}): {tail}")
 
     def get(self) -> Batch | None:
         """The next batch, or None at the end of the file."""
         if self.finished:
             return None
-        head = self._read(8)
-        if len(head) < 8:
-            raise self._failure("ended early")
-        (size,) = struct.unpack(">Q", head)
-        body = self._read(size)
-        if len(body) < size:
-            raise self._failure("ended mid-batch")
-        kind, value = pickle.loads(body)  # noqa: S301 - written by our own child process
+        kind, value = self.children[self.turn % len(self.children)].receive()
         if kind == "batch":
-            return value
+            self.turn += 1
+            batch: Batch = value
+            return batch
         self.finished = True
         if kind == "error":
             raise RuntimeError(f"import reader process failed: {value}")
         return None
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=10)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-        self.errors.close()
+        for child in self.children:
+            child.close()
         self.encoder_file.close()
 
 
@@ -334,8 +385,9 @@ def write_batches(
     batch_size: int,
     skip_through: int,
     encoder: DocumentEncoder | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> None:
-    """The child's side: every batch, then ``done`` (or ``error`` with the reason)."""
+    """The child's side: every batch of its shard, then ``done`` (or ``error`` with the reason)."""
 
     def send(message: tuple[str, Any]) -> None:
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
@@ -345,7 +397,13 @@ def write_batches(
 
     try:
         batches = iter_batches(
-            path, fmt, record_source, batch_size=batch_size, skip_through=skip_through, encoder=encoder
+            path,
+            fmt,
+            record_source,
+            batch_size=batch_size,
+            skip_through=skip_through,
+            encoder=encoder,
+            shard=shard,
         )
         for batch in batches:
             send(("batch", batch))

@@ -36,6 +36,7 @@ from catalog.imports.prepare import (
     ParallelBatches,
     check_format,
     iter_batches,
+    parse_workers,
 )
 from catalog.imports.writer import BatchResult, BatchWriter, JobOptions
 from catalog.marc import MarcFormat
@@ -294,6 +295,7 @@ async def run_job(
                 batch_size=batch_size,
                 skip_through=skip_through,
                 encoder=encoder,
+                workers=parse_workers(),
             )
             next_batch: Callable[[], Batch | None] = parallel_reader.get
         else:

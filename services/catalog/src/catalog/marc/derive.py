@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymarc import Record
+from pymarc import Field, Record
 
 _ISBD_TRAILING = re.compile(r"[\s/:;,=.]+$")
 _YEAR = re.compile(r"(1[4-9]\d\d|20\d\d)")
@@ -82,7 +82,30 @@ def clean(text: str | None) -> str:
     return _ISBD_TRAILING.sub("", " ".join(text.split())).strip()
 
 
-def _values(record: Record, tags: tuple[str, ...], codes: str) -> list[str]:
+class _Fields:
+    """A record's fields by tag: each lookup without a pass over the whole record."""
+
+    __slots__ = ("by_tag",)
+
+    def __init__(self, record: Record) -> None:
+        by_tag: dict[str, list[tuple[int, Field]]] = {}
+        for i, f in enumerate(record.fields):
+            by_tag.setdefault(f.tag, []).append((i, f))
+        self.by_tag = by_tag
+
+    def get_fields(self, *tags: str) -> list[Field]:
+        """Fields with any of ``tags``, in record order (as ``Record.get_fields``)."""
+        found = [pair for tag in tags for pair in self.by_tag.get(tag, ())]
+        if len(tags) > 1:
+            found.sort(key=lambda pair: pair[0])
+        return [f for _, f in found]
+
+    def get(self, tag: str) -> Field | None:
+        found = self.by_tag.get(tag)
+        return found[0][1] if found else None
+
+
+def _values(record: _Fields, tags: tuple[str, ...], codes: str) -> list[str]:
     out: list[str] = []
     for f in record.get_fields(*tags):
         value = clean(" ".join(f.get_subfields(*codes)))
@@ -91,7 +114,7 @@ def _values(record: Record, tags: tuple[str, ...], codes: str) -> list[str]:
     return out
 
 
-def _first(record: Record, tags: tuple[str, ...], codes: str) -> str | None:
+def _first(record: _Fields, tags: tuple[str, ...], codes: str) -> str | None:
     values = _values(record, tags, codes)
     return values[0] if values else None
 
@@ -126,7 +149,7 @@ def isbn10_to_13(d: str) -> str:
     return core + str(check)
 
 
-def _control(record: Record, tag: str) -> str:
+def _control(record: _Fields, tag: str) -> str:
     f = record.get(tag)
     return (f.data or "") if f is not None else ""
 
@@ -139,7 +162,7 @@ def _material_type(record: Record) -> str:
     return _BY_TYPE.get(rtype, "book")
 
 
-def _year(record: Record) -> int | None:
+def _year(record: _Fields) -> int | None:
     f008 = _control(record, "008")
     if len(f008) >= 11 and f008[7:11].isdigit() and f008[7:11] != "0000":
         return int(f008[7:11])
@@ -150,7 +173,7 @@ def _year(record: Record) -> int | None:
     return None
 
 
-def _language(record: Record) -> str | None:
+def _language(record: _Fields) -> str | None:
     f008 = _control(record, "008")
     code = f008[35:38].strip().lower() if len(f008) >= 38 else ""
     if len(code) == 3 and code.isalpha() and code not in ("und", "zxx", "|||"):
@@ -162,7 +185,7 @@ def _language(record: Record) -> str | None:
     return None
 
 
-def _subjects(record: Record) -> list[str]:
+def _subjects(record: _Fields) -> list[str]:
     out: list[str] = []
     for f in record.get_fields("600", "610", "611", "630", "648", "650", "651", "655"):
         head = clean(" ".join(f.get_subfields("a", "b", "c", "d", "t")))
@@ -173,12 +196,14 @@ def _subjects(record: Record) -> list[str]:
     return out
 
 
-def derive(record: Record) -> BibFields:
+def derive(marc: Record) -> BibFields:
+    record = _Fields(marc)
     control = _control(record, "001").strip()
-    title = clean(" ".join(record["245"].get_subfields("a", "b", "n", "p"))) if record["245"] else ""
+    f245 = record.get("245")
+    title = clean(" ".join(f245.get_subfields("a", "b", "n", "p"))) if f245 else ""
     nonfiling = 0
-    if record["245"] and record["245"].indicator2 and record["245"].indicator2.isdigit():
-        nonfiling = int(record["245"].indicator2)
+    if f245 and f245.indicator2 and f245.indicator2.isdigit():
+        nonfiling = int(f245.indicator2)
     isbns: list[str] = []
     for f in record.get_fields("020"):
         for raw in f.get_subfields("a"):
@@ -202,7 +227,7 @@ def derive(record: Record) -> BibFields:
         place=place or None,
         year=_year(record),
         language=_language(record),
-        material_type=_material_type(record),
+        material_type=_material_type(marc),
         call_number=call_number,
         ddc=ddc,
         series=_values(record, ("490", "830", "440"), "av"),

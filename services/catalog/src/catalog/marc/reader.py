@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import IO, Any, cast
@@ -115,13 +115,21 @@ def detect_format(head: bytes) -> MarcFormat:
     return MarcFormat.ISO2709
 
 
-def read_records(stream: IO[bytes], fmt: MarcFormat | None = None) -> Iterator[ReadOutcome]:
+def read_records(
+    stream: IO[bytes], fmt: MarcFormat | None = None, *, only: Callable[[int], bool] | None = None
+) -> Iterator[ReadOutcome]:
+    """Every record of the stream as a :class:`ReadOutcome`, in file order.
+
+    ``only`` (ISO 2709): decode just the records whose position it accepts; the others come as
+    a bare ``ReadOutcome(position)`` (no record, no problem). A parallel import splits a file
+    between processes this way, framing being cheap and decoding not.
+    """
     buffered = (
         stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(cast(io.RawIOBase, stream))
     )
     fmt = fmt or detect_format(buffered.peek(64)[:64])
     if fmt is MarcFormat.ISO2709:
-        return _read_iso2709(buffered)
+        return _read_iso2709(buffered, only)
     if fmt is MarcFormat.MARCXML:
         return _read_marcxml(buffered)
     return _read_json(buffered)
@@ -179,9 +187,12 @@ def _control_number_guess(data: bytes) -> str | None:
     return None
 
 
-def _read_iso2709(stream: IO[bytes]) -> Iterator[ReadOutcome]:
+def _read_iso2709(stream: IO[bytes], only: Callable[[int], bool] | None = None) -> Iterator[ReadOutcome]:
     marc8 = MARC8ToUnicode(quiet=False)
     for position, (offset, data, terminated) in enumerate(_frames(stream), start=1):
+        if only is not None and not only(position):
+            yield ReadOutcome(position)
+            continue
         try:
             if not terminated:
                 raise _Bad(
