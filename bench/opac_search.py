@@ -1,28 +1,38 @@
-"""OPAC search latency: through the gateway and straight to the catalog service, beside the engine.
+"""OPAC search: latency at a steady load through the gateway and direct, saturation, and the engine.
 
-uv run python -m bench.opac_search --dataset DIR [--rate 100] [--seconds 60] [--clients 16]
+uv run python -m bench.opac_search [--backend tantivy|elasticsearch|both] [--records 250000]
+    [--rate 100] [--duration 60] [--clients 16] [--saturation 15] [--json]
 
-``DIR`` is a catalogue imported by ``python -m bench.catalog_import --records 250000 --keep DIR``
-(``DIR/embedded`` with SQLite + Tantivy, ``DIR/distributed`` with PostgreSQL + Elasticsearch);
-every backend found there is measured.
+Data: the first ``--records`` Library of Congress records (``bench/data.py``) imported through
+``pusip catalog import``'s code path (:func:`bench.catalog_import.run_import`) into a catalogue
+kept in ``~/.cache/pusip/bench/opac-<records>/<embedded|distributed>`` and reused by later runs
+(rebuilt when missing, when ``--rebuild`` is given, or when its search index does not hold every
+record, e.g. after a change of the index layout). The distributed catalogue lives in PostgreSQL
+(127.0.0.1:55432) and Elasticsearch (127.0.0.1:59200) under names of its own.
 
-Per backend it starts the catalog service and the gateway (uvicorn, one worker each, the
-gateway's rate limit out of the way), then runs one fixed query mix drawn from the records
-themselves (seeded):
+Per backend the catalog service and the gateway run as they do in production (uvicorn, one worker
+each; the gateway's rate limiter on, with a limit no benchmark reaches). The query mix is fixed
+(seeded) and drawn from the records themselves:
 
 * keyword (``q`` = one or two title words of middling frequency),
-* fielded (``title`` + ``author`` surname, or ``subject``),
-* faceted (``q`` plus language / material type / year range filters),
-* autocomplete (``/search/autocomplete`` with the first 3–5 letters of a title word).
+* fielded (``title`` + ``author`` surname of one record, or ``subject``),
+* faceted (``q`` plus a language, material type or year range filter),
+* autocomplete (``/search/autocomplete`` with the first 3-5 letters of a title word).
 
-1. **open loop** at a steady ``--rate`` queries/s: request *i* is due at ``t0 + i / rate`` and
-   its latency runs from that due time to the end of the response, so a stall delays every
-   request behind it (no coordinated omission); via the gateway and direct;
-2. **saturation**: ``--clients`` concurrent clients, each sending its next query as soon as the
-   last one answered, for ``--seconds / 2``: queries/s and latency;
-3. **engine**: the same queries compiled by the service's own code (``build_query``) and run on
-   the index in this process, one at a time — the engine's own time, without HTTP, JSON
-   validation and the response model.
+1. **open loop** at ``--rate`` queries/s for ``--duration`` s: query *i* is due at
+   ``t0 + i / rate`` and its latency runs from that due time to the last byte of the answer, so
+   a stall delays every query behind it (no coordinated omission). The stream alternates every
+   ``--block`` seconds between the gateway and the catalog service directly, so both paths see
+   the same neighbours on a shared machine and the catalog sees the offered rate throughout;
+2. **saturation**: ``--clients`` concurrent clients, each sending its next query when the last
+   one answered, for ``--saturation`` s via the gateway, then direct;
+3. **engine**: the same queries as the service builds them (``build_query``), run on the index in
+   this process one at a time: the search backend alone (Tantivy in process; for Elasticsearch
+   the client round trip, with Elasticsearch's own ``took`` beside it), without HTTP, parameter
+   validation, the response model or spelling suggestions.
+
+CPU per query is read from ``/proc`` (catalog, gateway, Elasticsearch server) around the open
+loop; the load average is printed before and after every phase.
 """
 
 from __future__ import annotations
@@ -30,28 +40,37 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import http.client
 import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+import psutil
 from pymarc import MARCReader
 
-from bench.data import loc_records
+from bench.data import cache_dir, loc_records
 
 ES_URL = "http://127.0.0.1:59200"
+BACKENDS = {"tantivy": "embedded", "elasticsearch": "distributed"}
+LABELS = {"tantivy": "SQLite + Tantivy", "elasticsearch": "PostgreSQL + Elasticsearch"}
+TARGETS = {"tantivy": (5.0, 20.0), "elasticsearch": (None, 60.0)}  # p50, p99 ms at the offered load
+MISSPELT = {"q": "pemrograman komputr"}  # few results: exercises the spelling suggestion
+
+Query = tuple[str, str, dict[str, str]]
 
 
 # ----------------------------------------------------------------------------- query mix
@@ -61,8 +80,11 @@ def _words(text: str) -> list[str]:
     return [w for w in re.findall(r"[^\W\d_]{4,}", text.lower()) if w.isascii()]
 
 
-def query_mix(n_queries: int, seed: int = 7, sample: int = 20_000) -> list[tuple[str, str, dict[str, str]]]:
-    """``(kind, path, params)`` drawn from the first ``sample`` LoC records."""
+def query_mix(n_queries: int, seed: int = 7, sample: int = 20_000) -> list[Query]:
+    """``(kind, path, params)`` drawn from the first ``sample`` LoC records (cached as JSON)."""
+    cached = cache_dir() / f"opac-queries-{seed}-{sample}-{n_queries}.json"
+    if cached.exists():
+        return [(k, p, dict(q)) for k, p, q in json.loads(cached.read_text())]
     titles: collections.Counter[str] = collections.Counter()
     surnames: list[tuple[str, str]] = []
     subjects: collections.Counter[str] = collections.Counter()
@@ -72,10 +94,11 @@ def query_mix(n_queries: int, seed: int = 7, sample: int = 20_000) -> list[tuple
                 break
             if record is None:
                 continue
-            title = " ".join(record["245"].get_subfields("a")) if record["245"] else ""
+            title_field = record.get("245")
+            title = " ".join(title_field.get_subfields("a")) if title_field is not None else ""
             words = _words(title)
             titles.update(words)
-            author = record["100"]
+            author = record.get("100")
             if author is not None and words:
                 surname = (author.get_subfields("a") or [""])[0].split(",")[0].strip()
                 if surname.isalpha() and surname.isascii():
@@ -87,7 +110,7 @@ def query_mix(n_queries: int, seed: int = 7, sample: int = 20_000) -> list[tuple
     ranked = [w for w, c in titles.most_common() if 20 <= c <= 2000]
     subject_terms = [w for w, c in subjects.most_common(300) if len(w) > 3 and w.isalpha()]
     rng = random.Random(seed)
-    out: list[tuple[str, str, dict[str, str]]] = []
+    out: list[Query] = []
     for _ in range(n_queries):
         roll = rng.random()
         if roll < 0.4:
@@ -113,7 +136,80 @@ def query_mix(n_queries: int, seed: int = 7, sample: int = 20_000) -> list[tuple
         else:
             word = rng.choice(ranked)
             out.append(("autocomplete", "/search/autocomplete", {"q": word[: rng.randint(3, 5)]}))
+    cached.write_text(json.dumps(out))
     return out
+
+
+def url_of(query: Query) -> str:
+    return f"{query[1]}?{urlencode(query[2])}"
+
+
+# ----------------------------------------------------------------------------- the catalogue
+
+
+def catalog_options(dataset: dict[str, Any]) -> dict[str, Any]:
+    """``CatalogSettings`` keyword arguments of a kept catalogue (as ``bench.catalog_import`` wrote it)."""
+    options: dict[str, Any] = {"data_dir": dataset["data_dir"]}
+    if dataset["backend"] == "distributed":
+        return options | {
+            "database_url": dataset["database_url"],
+            "search_backend": "elasticsearch",
+            "elasticsearch_url": ES_URL,
+            "elasticsearch_prefix": dataset["es_prefix"],
+        }
+    return options | {"search_backend": "tantivy"}
+
+
+@contextlib.contextmanager
+def catalog_runtime(dataset: dict[str, Any]) -> Iterator[Any]:
+    from catalog.config import CatalogSettings
+    from catalog.runtime import acquire_runtime
+
+    runtime = acquire_runtime(CatalogSettings(**catalog_options(dataset)))
+    try:
+        yield runtime
+    finally:
+        from catalog.runtime import release_runtime
+
+        asyncio.run(release_runtime(runtime))
+
+
+def indexed_count(dataset: dict[str, Any]) -> int:
+    with catalog_runtime(dataset) as runtime:
+
+        async def count() -> int:
+            await runtime.index.ensure()
+            return int(await runtime.index.count())
+
+        try:
+            return asyncio.run(count())
+        except Exception:  # a dropped database or index: rebuild
+            return -1
+
+
+def dataset_for(backend: str, records: int, rebuild: bool) -> dict[str, Any]:
+    """The kept catalogue of ``records`` records, imported first when missing or stale."""
+    from bench.catalog_import import drop_import, records_file, run_import
+
+    mode = BACKENDS[backend]
+    keep = cache_dir() / f"opac-{records}" / mode
+    meta = keep / "dataset.json"
+    if meta.exists():
+        dataset: dict[str, Any] = json.loads(meta.read_text())
+        if not rebuild:
+            have = indexed_count(dataset)
+            if have == dataset["records"]:
+                return dataset
+            print(f"({mode}: the kept index holds {have:,} of {dataset['records']:,} records; rebuilding)")
+        drop_import(mode, keep, dataset.get("database_url", ""), dataset.get("es_prefix", ""))
+    path = records_file(records)
+    print(f"({mode}: importing {records:,} records into {keep}; reused by later runs)", flush=True)
+    started = time.perf_counter()
+    result = run_import(path, mode, keep)
+    counts = result["job"]["counts"]
+    print(f"({mode}: {counts['stored']:,} stored in {time.perf_counter() - started:.0f} s)", flush=True)
+    dataset = json.loads(meta.read_text())
+    return dataset
 
 
 # ----------------------------------------------------------------------------- processes
@@ -125,15 +221,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            t = psutil.Process(pid).cpu_times()
+            total += t.user + t.system
+    return total
+
+
 @dataclass
 class Server:
     name: str
     port: int
     proc: subprocess.Popen[bytes]
 
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    def cpu(self) -> float:
+        return cpu_seconds([self.proc.pid])
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -142,11 +246,14 @@ class Server:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait()
 
 
-def wait_ready(port: int, path: str, timeout: float = 180) -> None:
+def wait_ready(port: int, path: str, proc: subprocess.Popen[bytes], timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server for port {port} exited with {proc.returncode}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", path)
@@ -158,48 +265,50 @@ def wait_ready(port: int, path: str, timeout: float = 180) -> None:
     raise RuntimeError(f"nothing ready on port {port}{path}")
 
 
-def uvicorn(name: str, app: str, env: dict[str, str], ready: str) -> Server:
+def uvicorn(name: str, app: str, env: dict[str, str], ready: str, log: Path) -> Server:
     port = free_port()
     argv = [sys.executable, "-m", "uvicorn", "--factory", app, "--host", "127.0.0.1", "--port", str(port)]
     argv += ["--log-level", "warning", "--no-access-log"]
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with log.open("ab") as out:
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        wait_ready(port, ready)
+        wait_ready(port, ready, proc)
     except RuntimeError:
         proc.kill()
-        raise
+        proc.wait()
+        raise RuntimeError(f"{name} did not start; see {log}") from None
     return Server(name, port, proc)
 
 
-def catalog_env(dataset: dict[str, Any]) -> dict[str, str]:
+def base_env(data_dir: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUSIP_")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env |= {
-        "PUSIP_DATA_DIR": dataset["data_dir"],
-        "PUSIP_LOG_JSON": "0",
-        "PUSIP_LOG_LEVEL": "WARNING",
-    }
-    if dataset["backend"] == "distributed":
-        env |= {
-            "PUSIP_CATALOG_DATABASE_URL": dataset["database_url"],
-            "PUSIP_CATALOG_SEARCH_BACKEND": "elasticsearch",
-            "PUSIP_CATALOG_ELASTICSEARCH_URL": ES_URL,
-            "PUSIP_CATALOG_ELASTICSEARCH_PREFIX": dataset["es_prefix"],
-        }
-    else:
-        env["PUSIP_CATALOG_SEARCH_BACKEND"] = "tantivy"
+    env["PYTHONPYCACHEPREFIX"] = str(cache_dir() / "pycache")
+    return env | {"PUSIP_DATA_DIR": data_dir, "PUSIP_LOG_JSON": "0", "PUSIP_LOG_LEVEL": "WARNING"}
+
+
+def catalog_env(dataset: dict[str, Any]) -> dict[str, str]:
+    env = base_env(dataset["data_dir"])
+    for key, value in catalog_options(dataset).items():
+        env[f"PUSIP_CATALOG_{key.upper()}"] = str(value)
     return env
 
 
-def gateway_env(dataset: dict[str, Any], catalog_url: str, port_hint: Path) -> dict[str, str]:
-    env = catalog_env(dataset)
-    env |= {
-        "PUSIP_DATA_DIR": str(port_hint),
+def gateway_env(catalog_url: str, data_dir: Path) -> dict[str, str]:
+    return base_env(str(data_dir)) | {
         "PUSIP_GATEWAY_SERVICE_URLS": json.dumps({"catalog": catalog_url}),
+        # the limiter stays on (its cost is part of the edge); its limit is out of reach
         "PUSIP_GATEWAY_RATE_LIMIT_DEFAULT": "100000000/minute",
         "PUSIP_GATEWAY_RATE_LIMIT_STRATEGY": "fixed-window",
     }
-    return env
+
+
+def es_pids() -> list[int]:
+    port = int(ES_URL.rsplit(":", 1)[1])
+    for conn in psutil.net_connections("tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
+            return [conn.pid]
+    return []
 
 
 # ----------------------------------------------------------------------------- load
@@ -214,214 +323,378 @@ def pct(values: list[float], p: float) -> float:
 
 @dataclass
 class Outcome:
-    latencies: list[float]
-    errors: int
-    seconds: float
-    by_kind: dict[str, list[float]]
+    latencies: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=lambda: collections.defaultdict(list))
+    lag: list[float] = field(default_factory=list)
+    """How late each query left the load generator (its own stalls; included in the latency)."""
+    errors: int = 0
+    error_statuses: collections.Counter[int] = field(default_factory=collections.Counter)
+    seconds: float = 0.0
+    engine_took: list[float] = field(default_factory=list)
+
+    def add(self, kind: str, latency: float) -> None:
+        self.latencies.append(latency)
+        self.by_kind[kind].append(latency)
+
+    def record(self, kind: str, status: int, latency: float) -> None:
+        if status == 200:
+            self.add(kind, latency)
+        else:
+            self.errors += 1
+            self.error_statuses[status] += 1
 
     @property
     def rate(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "queries": len(self.latencies),
+            "errors": self.errors,
+            "error_statuses": {str(k): v for k, v in sorted(self.error_statuses.items())},
+            "seconds": round(self.seconds, 2),
+            "queries_per_s": round(self.rate, 1),
+            **{f"p{p}_ms": round(1000 * pct(self.latencies, p), 2) for p in (50, 90, 99)},
+            "max_ms": round(1000 * max(self.latencies, default=0), 2),
+            "mean_ms": round(1000 * sum(self.latencies) / max(1, len(self.latencies)), 2),
+            "by_kind": {
+                k: {
+                    "queries": len(v),
+                    "p50_ms": round(1000 * pct(v, 50), 2),
+                    "p99_ms": round(1000 * pct(v, 99), 2),
+                }
+                for k, v in sorted(self.by_kind.items())
+            },
+        }
+        if self.lag:
+            out["send_lag_p99_ms"] = round(1000 * pct(self.lag, 99), 2)
+        if self.engine_took:
+            out["engine_took_p50_ms"] = round(pct(self.engine_took, 50), 2)
+            out["engine_took_p99_ms"] = round(pct(self.engine_took, 99), 2)
+        return out
 
-async def open_loop(base: str, queries: list[tuple[str, str, dict[str, str]]], rate: float) -> Outcome:
-    latencies: list[float] = []
-    by_kind: dict[str, list[float]] = collections.defaultdict(list)
-    errors = 0
-    connector = aiohttp.TCPConnector(limit=256)
+
+async def _get(session: aiohttp.ClientSession, url: str) -> int:
+    """The answer's status (0: no answer)."""
+    try:
+        async with session.get(url) as response:
+            await response.read()
+            return response.status
+    except aiohttp.ClientError:
+        return 0
+
+
+async def open_loop(
+    bases: dict[str, str], queries: list[Query], rate: float, block: float
+) -> dict[str, Outcome]:
+    """``queries`` at ``rate``/s, alternating between ``bases`` every ``block`` seconds."""
+    outcomes = {name: Outcome() for name in bases}
+    names = list(bases)
+    per_block = max(1, round(rate * block))
+    connector = aiohttp.TCPConnector(limit=512)
     async with aiohttp.ClientSession(connector=connector) as session:
 
-        async def one(kind: str, url: str, due: float) -> None:
-            nonlocal errors
+        async def one(name: str, query: Query, due: float) -> None:
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            try:
-                async with session.get(url) as response:
-                    await response.read()
-                    ok = response.status == 200
-            except aiohttp.ClientError:
-                ok = False
-            latency = time.perf_counter() - due  # from when it was due, not when it left
-            if ok:
-                latencies.append(latency)
-                by_kind[kind].append(latency)
-            else:
-                errors += 1
+            outcome = outcomes[name]
+            outcome.lag.append(max(0.0, time.perf_counter() - due))
+            status = await _get(session, bases[name] + url_of(query))
+            outcome.record(query[0], status, time.perf_counter() - due)  # from when it was due
 
         start = time.perf_counter() + 0.2
         tasks = [
-            asyncio.create_task(one(kind, f"{base}{path}?{urlencode(params)}", start + i / rate))
-            for i, (kind, path, params) in enumerate(queries)
+            asyncio.create_task(one(names[(i // per_block) % len(names)], q, start + i / rate))
+            for i, q in enumerate(queries)
         ]
         await asyncio.gather(*tasks)
-        seconds = time.perf_counter() - start
-    return Outcome(latencies, errors, seconds, dict(by_kind))
+        took = time.perf_counter() - start
+    for outcome in outcomes.values():
+        outcome.seconds = took / len(names)
+    return outcomes
 
 
-async def closed_loop(
-    base: str, queries: list[tuple[str, str, dict[str, str]]], clients: int, seconds: float
-) -> Outcome:
-    latencies: list[float] = []
-    by_kind: dict[str, list[float]] = collections.defaultdict(list)
-    errors = 0
-    connector = aiohttp.TCPConnector(limit=clients)
+async def closed_loop(base: str, queries: list[Query], clients: int, seconds: float) -> Outcome:
+    outcome = Outcome()
     position = 0
+    connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(connector=connector) as session:
         end = time.perf_counter() + seconds
 
         async def client() -> None:
-            nonlocal errors, position
+            nonlocal position
             while time.perf_counter() < end:
-                kind, path, params = queries[position % len(queries)]
+                query = queries[position % len(queries)]
                 position += 1
                 sent = time.perf_counter()
-                try:
-                    async with session.get(f"{base}{path}?{urlencode(params)}") as response:
-                        await response.read()
-                        ok = response.status == 200
-                except aiohttp.ClientError:
-                    ok = False
-                if ok:
-                    latencies.append(time.perf_counter() - sent)
-                    by_kind[kind].append(latencies[-1])
-                else:
-                    errors += 1
+                status = await _get(session, base + url_of(query))
+                outcome.record(query[0], status, time.perf_counter() - sent)
 
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(clients)))
-        took = time.perf_counter() - started
-    return Outcome(latencies, errors, took, dict(by_kind))
+        outcome.seconds = time.perf_counter() - started
+    return outcome
 
 
-def engine_times(dataset: dict[str, Any], queries: list[tuple[str, str, dict[str, str]]]) -> Outcome:
-    """The same queries on the index in this process (the service's query building included)."""
-    os.environ.update({k: v for k, v in catalog_env(dataset).items() if k.startswith("PUSIP_")})
-    from catalog.config import CatalogSettings
-    from catalog.runtime import acquire_runtime, release_runtime
+def engine_times(dataset: dict[str, Any], queries: list[Query]) -> tuple[Outcome, float]:
+    """The same queries on the index in this process, one at a time; and CPU s per query."""
     from catalog.search.schemas import SearchParams
     from catalog.search.service import build_query
 
-    runtime = acquire_runtime(CatalogSettings())
-    index = runtime.index
-    latencies: list[float] = []
-    by_kind: dict[str, list[float]] = collections.defaultdict(list)
+    outcome = Outcome()
+    built = [
+        (kind, params["q"] if path.endswith("autocomplete") else build_query(SearchParams(**params)))
+        for kind, path, params in queries
+    ]
+    with catalog_runtime(dataset) as runtime:
+        index = runtime.index
+        if dataset["backend"] == "embedded":  # in process, in this thread: the engine and nothing else
+            index._open()
+            cpu = time.process_time()
+            started = time.perf_counter()
+            for kind, q in built:
+                t = time.perf_counter()
+                if isinstance(q, str):
+                    index._autocomplete_sync(q, None, 10)
+                else:
+                    index.search_sync(q)
+                outcome.add(kind, time.perf_counter() - t)
+            outcome.seconds = time.perf_counter() - started
+            return outcome, (time.process_time() - cpu) / max(1, len(built))
 
-    async def run() -> float:
-        await index.ensure()
-        started = time.perf_counter()
-        for kind, path, params in queries:
-            t = time.perf_counter()
-            if path.endswith("autocomplete"):
-                await index.autocomplete(params["q"], None, 10)
-            else:
-                await index.search(build_query(SearchParams(**params)))
-            latencies.append(time.perf_counter() - t)
-            by_kind[kind].append(latencies[-1])
-        took = time.perf_counter() - started
-        await release_runtime(runtime)
-        return took
+        client = index.client
+        search = client.search
 
-    took = asyncio.run(run())
-    return Outcome(latencies, 0, took, dict(by_kind))
+        async def timed_search(*args: Any, **kwargs: Any) -> Any:
+            response = await search(*args, **kwargs)
+            outcome.engine_took.append(float(response.body.get("took", 0)))
+            return response
+
+        client.search = timed_search  # Elasticsearch's own ``took`` of each query
+
+        async def run() -> None:
+            await index.ensure()
+            started = time.perf_counter()
+            for kind, q in built:
+                t = time.perf_counter()
+                if isinstance(q, str):
+                    await index.autocomplete(q, None, 10)
+                else:
+                    await index.search(q)
+                outcome.add(kind, time.perf_counter() - t)
+            outcome.seconds = time.perf_counter() - started
+
+        es = es_pids()
+        es_cpu = cpu_seconds(es)
+        asyncio.run(run())
+        return outcome, (cpu_seconds(es) - es_cpu) / max(1, len(built))
+
+
+# ----------------------------------------------------------------------------- one backend
+
+
+def load_avg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    dataset = dataset_for(backend, args.records, args.rebuild)
+    n_open = int(args.rate * args.duration)
+    queries = query_mix(max(n_open, 3000))
+    logs = Path(dataset["data_dir"]) / "bench-logs"
+    logs.mkdir(exist_ok=True)
+    gateway_dir = Path(dataset["data_dir"]) / "bench-gateway"
+    shutil.rmtree(gateway_dir, ignore_errors=True)
+    result: dict[str, Any] = {
+        "backend": backend,
+        "label": LABELS[backend],
+        "records": dataset["records"],
+        "rate": args.rate,
+        "duration": args.duration,
+        "clients": args.clients,
+        "load_avg": {},
+    }
+    catalog = uvicorn(
+        "catalog", "catalog.main:create_app", catalog_env(dataset), "/readyz", logs / "catalog.log"
+    )
+    gateway = None
+    try:
+        direct = f"http://127.0.0.1:{catalog.port}"
+        gateway_url = gateway_env(direct, gateway_dir)
+        gateway = uvicorn("gateway", "gateway.main:create_app", gateway_url, "/healthz", logs / "gateway.log")
+        bases = {"gateway": f"http://127.0.0.1:{gateway.port}/api/catalog", "direct": direct}
+        # warm-up: lazy imports, connection pools, the spelling vocabulary, the OS page cache
+        asyncio.run(closed_loop(direct, [("keyword", "/search", MISSPELT)], 1, 0.1))
+        for base in bases.values():
+            asyncio.run(closed_loop(base, queries[-500:], 4, args.warmup))
+        es = es_pids() if backend == "elasticsearch" else []
+
+        result["load_avg"]["open_loop_before"] = load_avg()
+        cpu0 = (catalog.cpu(), gateway.cpu(), cpu_seconds(es), time.process_time())
+        opened = asyncio.run(open_loop(bases, queries[:n_open], args.rate, args.block))
+        cpu1 = (catalog.cpu(), gateway.cpu(), cpu_seconds(es), time.process_time())
+        result["load_avg"]["open_loop_after"] = load_avg()
+        n_all = sum(len(o.latencies) + o.errors for o in opened.values())
+        n_gw = len(opened["gateway"].latencies) + opened["gateway"].errors
+        result["open_loop"] = {name: o.summary() for name, o in opened.items()}
+        result["cpu_ms_per_query"] = {
+            "catalog": round(1000 * (cpu1[0] - cpu0[0]) / max(1, n_all), 3),
+            "gateway": round(1000 * (cpu1[1] - cpu0[1]) / max(1, n_gw), 3),
+            "load_generator": round(1000 * (cpu1[3] - cpu0[3]) / max(1, n_all), 3),
+        }
+        if es:
+            result["cpu_ms_per_query"]["elasticsearch"] = round(1000 * (cpu1[2] - cpu0[2]) / max(1, n_all), 3)
+        gw, dr = opened["gateway"], opened["direct"]
+        result["gateway_overhead"] = {
+            "p50_ratio": round(pct(gw.latencies, 50) / pct(dr.latencies, 50), 2),
+            "p50_added_ms": round(1000 * (pct(gw.latencies, 50) - pct(dr.latencies, 50)), 2),
+            "mean_ratio": round(
+                (sum(gw.latencies) / max(1, len(gw.latencies)))
+                / (sum(dr.latencies) / max(1, len(dr.latencies))),
+                2,
+            ),
+            "p99_added_ms": round(1000 * (pct(gw.latencies, 99) - pct(dr.latencies, 99)), 2),
+        }
+
+        result["load_avg"]["saturation_before"] = load_avg()
+        saturation = {}
+        for name, base in bases.items():
+            c0 = (catalog.cpu(), gateway.cpu())
+            o = asyncio.run(closed_loop(base, queries, args.clients, args.saturation))
+            c1 = (catalog.cpu(), gateway.cpu())
+            saturation[name] = o.summary() | {
+                "cpu_ms_per_query": {
+                    "catalog": round(1000 * (c1[0] - c0[0]) / max(1, len(o.latencies)), 3),
+                    "gateway": round(1000 * (c1[1] - c0[1]) / max(1, len(o.latencies)), 3),
+                }
+            }
+        result["saturation"] = saturation
+        result["load_avg"]["saturation_after"] = load_avg()
+    finally:
+        if gateway is not None:
+            gateway.stop()
+        catalog.stop()
+    result["load_avg"]["engine_before"] = load_avg()
+    engine, engine_cpu = engine_times(dataset, queries[: min(n_open, args.engine_queries)])
+    result["engine"] = engine.summary() | {
+        "cpu_ms_per_query": round(1000 * engine_cpu, 3),
+        "cpu_of": "this process" if backend == "tantivy" else "the Elasticsearch server",
+    }
+    result["load_avg"]["engine_after"] = load_avg()
+    return result
 
 
 # ----------------------------------------------------------------------------- report
 
 
-def ms(x: float) -> str:
-    return f"{1000 * x:.1f}"
-
-
-def row(label: str, o: Outcome, extra: str = "") -> str:
+def statuses(s: dict[str, Any]) -> str:
+    found = s.get("error_statuses") or {}
     return (
-        f"| {label} | {len(o.latencies):,} | {o.rate:,.0f} | {ms(pct(o.latencies, 50))} | "
-        f"{ms(pct(o.latencies, 99))} | {ms(max(o.latencies, default=0))} | {o.errors} | {extra} |"
+        " (" + ", ".join(f"{n}× {k if k != '0' else 'no answer'}" for k, n in found.items()) + ")"
+        if found
+        else ""
     )
 
 
-def kinds(o: Outcome) -> str:
-    return ", ".join(f"{k} {ms(statistics.median(v))}/{ms(pct(v, 99))}" for k, v in sorted(o.by_kind.items()))
+def markdown(r: dict[str, Any]) -> list[str]:
+    p50_target, p99_target = TARGETS[r["backend"]]
+    gw = r["open_loop"]["gateway"]
+    met = gw["p99_ms"] <= p99_target and (p50_target is None or gw["p50_ms"] <= p50_target)
+    la = r["load_avg"]
+    cpu = r["cpu_ms_per_query"]
+    lines = [
+        f"\n### {r['backend']} ({r['label']}), {r['records']:,} records\n",
+        f"load average (1/5/15 min): open loop {la['open_loop_before']} → {la['open_loop_after']}, "
+        f"saturation → {la['saturation_after']}, engine → {la['engine_after']}\n",
+        "| run | queries | queries/s | p50 ms | p90 ms | p99 ms | max ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
 
-
-def bench_backend(dataset: dict[str, Any], args: argparse.Namespace) -> list[str]:
-    backend = dataset["backend"]
-    n_open = int(args.rate * args.seconds)
-    queries = query_mix(max(n_open, 2000))
-    lines: list[str] = []
-    catalog = uvicorn("catalog", "catalog.main:create_app", catalog_env(dataset), "/readyz")
-    gateway_dir = Path(dataset["data_dir"]) / "bench-gateway"
-    gateway = uvicorn(
-        "gateway",
-        "gateway.main:create_app",
-        gateway_env(dataset, f"http://127.0.0.1:{catalog.port}", gateway_dir),
-        "/healthz",
-    )
-    try:
-        direct = f"http://127.0.0.1:{catalog.port}"
-        via = f"http://127.0.0.1:{gateway.port}/api/catalog"
-        warm = queries[: min(300, len(queries))]
-        asyncio.run(closed_loop(direct, warm, 4, 5))  # caches, connection pools, lazy imports
-        load = os.getloadavg()[0]
-        cpu0 = (catalog.cpu_seconds(), gateway.cpu_seconds())
-        o_gw = asyncio.run(open_loop(via, queries[:n_open], args.rate))
-        cpu1 = (catalog.cpu_seconds(), gateway.cpu_seconds())
-        o_direct = asyncio.run(open_loop(direct, queries[:n_open], args.rate))
-        cpu2 = (catalog.cpu_seconds(), gateway.cpu_seconds())
-        s_gw = asyncio.run(closed_loop(via, queries, args.clients, args.seconds / 2))
-        s_direct = asyncio.run(closed_loop(direct, queries, args.clients, args.seconds / 2))
-        load_after = os.getloadavg()[0]
-        per_q = lambda a, b, n: 1e3 * (b - a) / max(n, 1)  # noqa: E731
-        cat_gw, gw_gw = (
-            per_q(cpu0[0], cpu1[0], len(o_gw.latencies)),
-            per_q(cpu0[1], cpu1[1], len(o_gw.latencies)),
+    def row(label: str, s: dict[str, Any]) -> str:
+        return (
+            f"| {label} | {s['queries']:,} | {s['queries_per_s']:,.0f} | {s['p50_ms']:.2f} | {s['p90_ms']:.2f} "
+            f"| {s['p99_ms']:.2f} | {s['max_ms']:.1f} | {s['errors']}{statuses(s)} |"
         )
-        cat_direct = per_q(cpu1[0], cpu2[0], len(o_direct.latencies))
-    finally:
-        gateway.stop()
-        catalog.stop()
-    engine = engine_times(dataset, queries[: min(n_open, 3000)])
-    label = "SQLite + Tantivy" if backend == "embedded" else "PostgreSQL + Elasticsearch"
-    lines.append(f"\n### {backend} ({label}), {dataset['records']:,} records\n")
-    lines.append(f"load average {load:.1f} → {load_after:.1f} during the HTTP runs\n")
-    lines.append("| run | queries | queries/s | p50 ms | p99 ms | max ms | errors | CPU per query |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---|")
-    lines.append(
-        row(
-            f"open loop {args.rate:g} q/s, via gateway",
-            o_gw,
-            f"catalog {cat_gw:.2f} ms + gateway {gw_gw:.2f} ms",
-        )
-    )
-    lines.append(row(f"open loop {args.rate:g} q/s, direct", o_direct, f"catalog {cat_direct:.2f} ms"))
-    lines.append(row(f"saturation, {args.clients} clients, via gateway", s_gw))
-    lines.append(row(f"saturation, {args.clients} clients, direct", s_direct))
-    lines.append(row("engine only (in process, one at a time)", engine))
+
+    lines.append(row(f"open loop {r['rate']:g} q/s, via gateway", gw))
+    lines.append(row(f"open loop {r['rate']:g} q/s, direct to catalog", r["open_loop"]["direct"]))
+    for name, s in r["saturation"].items():
+        label = "via gateway" if name == "gateway" else "direct"
+        lines.append(row(f"saturation, {r['clients']} clients, {label}", s))
+    lines.append(row("engine alone (in process, one at a time)", r["engine"]))
+    target = f"p50 ≤ {p50_target:g} ms, " if p50_target else ""
     lines.append("")
-    lines.append(f"p50/p99 ms by kind — via gateway: {kinds(o_gw)}")
-    lines.append(f"direct: {kinds(o_direct)}")
-    lines.append(f"engine: {kinds(engine)}")
+    lines.append(
+        f"target at {r['rate']:g} q/s via the gateway: {target}p99 ≤ {p99_target:g} ms → "
+        f"{'met' if met else 'NOT met'}; gateway overhead: p50 ×{r['gateway_overhead']['p50_ratio']} "
+        f"(+{r['gateway_overhead']['p50_added_ms']} ms), mean ×{r['gateway_overhead']['mean_ratio']}, "
+        f"p99 +{r['gateway_overhead']['p99_added_ms']} ms (target ≤ ×1.3, under 1 ms added)"
+    )
+    cpu_text = ", ".join(f"{k} {v:.2f}" for k, v in cpu.items())
+    lines.append(f"CPU ms per query in the open loop: {cpu_text}")
+    sat_cpu = {k: v["cpu_ms_per_query"] for k, v in r["saturation"].items()}
+    lines.append(
+        "CPU ms per query at saturation: "
+        + "; ".join(
+            f"{k}: catalog {v['catalog']:.2f}, gateway {v['gateway']:.2f}" for k, v in sat_cpu.items()
+        )
+    )
+    e = r["engine"]
+    extra = (
+        f"; Elasticsearch's own took p50 {e['engine_took_p50_ms']:.0f} / p99 {e['engine_took_p99_ms']:.0f} ms"
+        if "engine_took_p50_ms" in e
+        else ""
+    )
+    lines.append(f"engine CPU ms per query ({e['cpu_of']}): {e['cpu_ms_per_query']:.2f}{extra}")
+    lines.append("")
+    lines.append("p50 / p99 ms by kind:")
+    for label, s in (
+        ("via gateway", gw),
+        ("direct", r["open_loop"]["direct"]),
+        ("engine", e),
+    ):
+        kinds = ", ".join(f"{k} {v['p50_ms']:.2f} / {v['p99_ms']:.2f}" for k, v in s["by_kind"].items())
+        lines.append(f"- {label}: {kinds}")
+    lag = gw.get("send_lag_p99_ms")
+    if lag is not None:
+        lines.append(f"- load generator send lag p99: {lag:.2f} ms (included in the latencies)")
     return lines
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--dataset", required=True, help="folder given to bench.catalog_import --keep")
-    parser.add_argument("--backends", default="embedded,distributed")
-    parser.add_argument("--rate", type=float, default=100.0)
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--clients", type=int, default=16)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--backend", choices=["tantivy", "elasticsearch", "both"], default="tantivy")
+    parser.add_argument("--records", type=int, default=250_000)
+    parser.add_argument("--rate", type=float, default=100.0, help="offered load, queries/s")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of open loop (both paths)")
+    parser.add_argument("--block", type=float, default=5.0, help="seconds per path before switching")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients at saturation")
+    parser.add_argument("--saturation", type=float, default=15.0, help="seconds of saturation per path")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of warm-up per path")
+    parser.add_argument("--engine-queries", type=int, default=3000)
+    parser.add_argument("--rebuild", action="store_true", help="import the catalogue again")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--report", metavar="JSON", help="print the tables of a saved --json run")
     args = parser.parse_args()
-    print(f"# OPAC search benchmark, {os.cpu_count()} CPU")
-    print(f"load average at start: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-        meta = Path(args.dataset) / backend / "dataset.json"
-        if not meta.exists():
-            print(f"\n({backend}: no dataset at {meta.parent}; run bench.catalog_import --keep first)")
-            continue
-        for line in bench_backend(json.loads(meta.read_text()), args):
-            print(line, flush=True)
-    print(f"\nload average at end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    if args.report:
+        report = json.loads(Path(args.report).read_text())
+    else:
+        backends = ["tantivy", "elasticsearch"] if args.backend == "both" else [args.backend]
+        started = load_avg()
+        results = [bench_backend(b, args) for b in backends]
+        report = {
+            "machine": {"cpus": os.cpu_count(), "load_avg_start": started, "load_avg_end": load_avg()},
+            "results": results,
+        }
+        if args.json:
+            print(json.dumps(report, indent=2))
+            return
+    started = report["machine"]["load_avg_start"]
+    print(f"# OPAC search benchmark, {report['machine']['cpus']} CPU; load average at start {started}")
+    for r in report["results"]:
+        print("\n".join(markdown(r)))
+    print(f"\nload average at end: {report['machine']['load_avg_end']}")
 
 
 if __name__ == "__main__":
