@@ -14,38 +14,18 @@ Screenshots: ``/tmp/akr-e2e-*.png``.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import random
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from pypdf import PdfReader
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-READY_TIMEOUT = 420.0  # shared CI machines can be slow to start the suite
+from pusip_kit.testing.suite import Up, require_chromium, running
+
 SHOTS = Path("/tmp")
 LIBRARY = "demo-perpustakaan-kelurahan-kebon-kacang"  # admin-perpus's unit (src/pusip/demo.py)
 
@@ -102,118 +82,16 @@ def id_number(value: Decimal) -> str:
 # -- the suite, started for real ----------------------------------------------------------------------
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port_base() -> int:
-    try:
-        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
-    except (OSError, ValueError):
-        low, high = 32768, 60999
-    rng = random.Random()
-    for _ in range(500):
-        base = rng.randrange(10_000, 32_000, 10)
-        ports = range(base, base + 6)
-        if any(low <= p <= high for p in ports):
-            continue
-        if all(_port_free(p) for p in ports):
-            return base
-    raise RuntimeError("no free block of six ports")
-
-
-@dataclass
-class Suite:
-    process: subprocess.Popen[bytes]
-    data_dir: Path
-    base: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.base}"
-
-    def tail(self, lines: int = 80) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _stop(suite: Suite) -> None:
-    if suite.process.poll() is None:
-        suite.process.send_signal(signal.SIGINT)
-        try:
-            suite.process.wait(30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(suite.process.pid, signal.SIGKILL)
-            suite.process.wait(10)
-    for pid_file in (suite.data_dir / "run").glob("*.pid"):  # anything the supervisor left behind
-        with contextlib.suppress(Exception):
-            pid = int(pid_file.read_text().strip())
-            os.killpg(pid, signal.SIGKILL)
-
-
 @pytest.fixture(scope="module")
-def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (make system-deps)")
-    root = tmp_path_factory.mktemp("akr-portal")
-    data_dir = root / "var"
-    log = root / "up.log"
-    base = _free_port_base()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUSIP_")}
-    env |= {
-        "PUSIP_DATA_DIR": str(data_dir),
-        "PUSIP_PORT_BASE": str(base),
-        "PUSIP_MODE": "embedded",
-        "PYTHONUNBUFFERED": "1",
-        "COLUMNS": "200",
-    }
-    argv = [sys.executable, "-m", "pusip", "up", "--only", "gateway,accreditation", "--no-workers"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*argv, "--ready-timeout", str(READY_TIMEOUT)],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=root,
-            start_new_session=True,
-        )
-    handle = Suite(process, data_dir, base, log)
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        with httpx.Client(timeout=5) as client:
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"`pusip up` exited early ({process.returncode}):\n{handle.tail()}")
-                if "Pusip siap / Pusip is ready" in log.read_text(errors="replace"):
-                    with contextlib.suppress(httpx.HTTPError):
-                        if client.get(f"{handle.url}/portal/akreditasi/perpustakaan").status_code == 200:
-                            break
-                if time.monotonic() > deadline:
-                    pytest.fail(f"`pusip up` not ready within {READY_TIMEOUT:.0f} s:\n{handle.tail()}")
-                time.sleep(0.5)
+def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
+    require_chromium()
+    with running(
+        tmp_path_factory.mktemp("akr-portal"),
+        "/portal/akreditasi/perpustakaan",
+        only="gateway,accreditation",
+        args=["--no-workers"],
+    ) as handle:
         yield handle
-    finally:
-        _stop(handle)
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 # -- helpers ------------------------------------------------------------------------------------------
@@ -224,7 +102,7 @@ EXPECTED_STATUS = ("status of 409", "status of 422")  # the refusals this test p
 class Person:
     """One signed-in user in their own browser context (their own session cookie)."""
 
-    def __init__(self, suite: Suite, context: Any, page: Any, username: str) -> None:
+    def __init__(self, suite: Up, context: Any, page: Any, username: str) -> None:
         self.suite = suite
         self.context = context
         self.page = page
@@ -241,7 +119,7 @@ class Person:
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
     @classmethod
-    async def sign_in(cls, suite: Suite, browser: Any, username: str) -> Person:
+    async def sign_in(cls, suite: Up, browser: Any, username: str) -> Person:
         context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
         page = await context.new_page()
         person = cls(suite, context, page, username)
@@ -277,7 +155,7 @@ async def open_assessment_from(person: Person, table: str, number: str) -> None:
 # -- the acceptance -----------------------------------------------------------------------------------
 
 
-async def test_village_library_to_certificate_in_the_browser(suite: Suite, browser: Any) -> None:
+async def test_village_library_to_certificate_in_the_browser(suite: Up, browser: Any) -> None:
     # 1. The village library's administrator finds the self-assessment in progress.
     admin = await Person.sign_in(suite, browser, "admin-perpus")
     page = admin.page

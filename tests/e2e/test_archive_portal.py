@@ -17,22 +17,16 @@ Screenshots go to ``/tmp/archive-portal-*.png``.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html
 import json
 import os
 import random
 import re
-import signal
-import socket
 import string
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,24 +34,12 @@ from typing import Any
 import httpx
 import pytest
 
+from pusip_kit.testing.suite import Up, corpus_dir, running, wait_for
+
 REPO = Path(__file__).resolve().parents[2]
-READY_TIMEOUT = 420.0  # shared CI machines can be slow to start the suite
-STOP_TIMEOUT = 60.0
 DECREE_FILE = "kepkadis-dispusip-dki-e-0049-2022-arsitektur-spbe.txt"
 DECREE_REFERENCE = "e-0049 Tahun 2022"
 P = "/portal/kearsipan"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_PRESENT = Path(CHROMIUM).exists()
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Codes of the demo instrument set (TVRI JRA/SKKAAD over the OpenSID scheme)
 SHORT_MUSNAH = "PR.01.02"  # 2 years active, 3 inactive, MUSNAH, BIASA
 PERMANENT = "AR.10.01.a"  # 2 years active, 2 inactive, PERMANEN, BIASA
@@ -69,143 +51,23 @@ pytestmark = pytest.mark.timeout(900)
 # -- the running suite --------------------------------------------------------------------------------
 
 
-def _corpus() -> Path:
-    configured = os.environ.get("PUSIP_CORPUS_DIR")
-    path = Path(configured) if configured else REPO.parent / "shared" / "corpus"
-    if not (path / "seeds" / DECREE_FILE).is_file():
-        pytest.fail(f"the shared corpus is missing at {path} (set PUSIP_CORPUS_DIR)")
-    return path
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port_base() -> int:
-    """Six free ports below the ephemeral range (an outgoing connection could take those)."""
-    try:
-        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    rng = random.Random()
-    for _ in range(500):
-        base = rng.randrange(10_000, min(low, 32_000) - 10, 10)
-        if all(_port_free(p) for p in range(base, base + 6)):
-            return base
-    raise RuntimeError("no free block of six ports")
-
-
-@dataclass
-class Up:
-    process: subprocess.Popen[bytes]
-    data_dir: Path
-    base: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.base}"
-
-    def tail(self, lines: int = 80) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _stop(up: Up) -> None:
-    if up.process.poll() is None:
-        up.process.send_signal(signal.SIGINT)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            up.process.wait(STOP_TIMEOUT)
-    pids: set[int] = set()
-    for pid_file in (up.data_dir / "run").glob("*.pid"):
-        with contextlib.suppress(OSError, ValueError):
-            pids.add(int(pid_file.read_text().strip()))
-    if up.process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(up.process.pid, signal.SIGKILL)
-        up.process.wait(10)
-    for pid in pids:  # only what this run started
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
-
-
-def _wait(check: Any, timeout: float, what: str, up: Up, interval: float = 0.5) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        if up.process.poll() is not None:
-            pytest.fail(f"`pusip up` exited ({up.process.returncode}):\n{up.tail()}")
-        with contextlib.suppress(httpx.HTTPError, OSError, ValueError, KeyError):
-            last = check()
-            if last:
-                return last
-        time.sleep(interval)
-    pytest.fail(f"{what} not seen within {timeout:.0f} s (last: {last!r}):\n{up.tail()}")
-
-
 @pytest.fixture(scope="module")
 def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
-    root = tmp_path_factory.mktemp("archive-portal")
-    data_dir = root / "var"
-    log = root / "up.log"
-    base = _free_port_base()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUSIP_")}
-    env.update(
-        {
-            "PUSIP_DATA_DIR": str(data_dir),
-            "PUSIP_PORT_BASE": str(base),
-            "PUSIP_MODE": "embedded",
-            "PUSIP_CORPUS_DIR": str(_corpus()),
-            "PYTHONUNBUFFERED": "1",
-            "COLUMNS": "200",
-        }
-    )
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pusip",
-                "up",
-                "--only",
-                "gateway,archive",
-                "--ready-timeout",
-                str(READY_TIMEOUT),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=root,
-            start_new_session=True,
+    corpus = corpus_dir(REPO, f"seeds/{DECREE_FILE}")
+    with running(
+        tmp_path_factory.mktemp("archive-portal"),
+        "/api/archive/readyz",
+        only="gateway,archive",
+        env={"PUSIP_CORPUS_DIR": str(corpus)},
+    ) as handle:
+        # the demo data is indexed by the worker: the decree becomes publicly searchable
+        wait_for(
+            handle,
+            lambda c: c.get("/api/archive/public/records", params={"q": "arsitektur"}).json()["total"],
+            120,
+            "the seed decree in the public search",
         )
-    handle = Up(process=process, data_dir=data_dir, base=base, log=log)
-    try:
-        with httpx.Client(base_url=handle.url, timeout=10) as client:
-            _wait(
-                lambda: (
-                    "Pusip siap / Pusip is ready" in log.read_text(errors="replace")
-                    and client.get("/api/archive/readyz").status_code == 200
-                ),
-                READY_TIMEOUT,
-                "gateway and archive ready",
-                handle,
-            )
-            # the demo data is indexed by the worker: the decree becomes publicly searchable
-            _wait(
-                lambda: client.get("/api/archive/public/records", params={"q": "arsitektur"}).json()["total"],
-                120,
-                "the seed decree in the public search",
-                handle,
-            )
         yield handle
-    finally:
-        _stop(handle)
 
 
 # -- a portal user ------------------------------------------------------------------------------------
@@ -524,21 +386,21 @@ def test_public_search_never_shows_a_restricted_record(up: Up, portal: Any) -> N
     )
     # the index has it: the archivist's own full-text search finds it
     bearer = {"Authorization": f"Bearer {archivist.token()}"}
-    with httpx.Client(base_url=up.url, timeout=20) as api:
-        _wait(
-            lambda: (
-                record_id
-                in {
-                    i["id"]
-                    for i in api.get(
-                        "/api/archive/records/search", params={"q": secret}, headers=bearer
-                    ).json()["items"]
-                }
-            ),
-            60,
-            "the restricted record in the archivist's search",
-            up,
-        )
+    wait_for(
+        up,
+        lambda api: (
+            record_id
+            in {
+                i["id"]
+                for i in api.get("/api/archive/records/search", params={"q": secret}, headers=bearer).json()[
+                    "items"
+                ]
+            }
+        ),
+        60,
+        "the restricted record in the archivist's search",
+        client_timeout=20,
+    )
     for viewer in (portal(), portal("pemustaka")):
         result = viewer.get(f"{P}/cari", params={"q": secret})
         assert 'data-testid="no-results"' in result.text and record_id not in result.text
@@ -718,20 +580,6 @@ def test_audit_viewer_lists_access_and_refusals_and_verifies_the_chain(up: Up, p
 
 
 # -- in a real browser -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    if not CHROMIUM_PRESENT:
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (make system-deps)")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 async def _shot(page: Any, name: str) -> None:

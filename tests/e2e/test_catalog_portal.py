@@ -12,35 +12,16 @@ Screenshots: ``/tmp/katalog-e2e-*.png``.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import random
-import signal
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-READY_TIMEOUT = 420.0  # shared CI machines can be slow to start the suite
+from pusip_kit.testing.suite import Up, require_chromium, running, wait_for
+
 INDEX_TIMEOUT = 60.0
 SHOTS = Path("/tmp")
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "marc21"
@@ -52,137 +33,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 # -- the suite, started for real (as tests/e2e/test_up.py does) ------------------------------------------
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port_base() -> int:
-    """Six free ports outside the ephemeral range (an outgoing connection could take those)."""
-    try:
-        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
-    except (OSError, ValueError):
-        low, high = 32768, 60999
-    rng = random.Random()
-    for _ in range(500):
-        base = rng.randrange(10_000, 32_000, 10)
-        ports = range(base, base + 6)
-        if any(low <= p <= high for p in ports):
-            continue
-        if all(_port_free(p) for p in ports):
-            return base
-    raise RuntimeError("no free block of six ports")
-
-
-@dataclass
-class Suite:
-    process: subprocess.Popen[bytes]
-    data_dir: Path
-    base: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.base}"
-
-    def tail(self, lines: int = 80) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _stop(suite: Suite) -> None:
-    if suite.process.poll() is None:
-        suite.process.send_signal(signal.SIGINT)
-        try:
-            suite.process.wait(30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(suite.process.pid, signal.SIGKILL)
-            suite.process.wait(10)
-    for pid_file in (suite.data_dir / "run").glob("*.pid"):  # anything the supervisor left behind
-        with contextlib.suppress(Exception):
-            os.killpg(int(pid_file.read_text().strip()), signal.SIGKILL)
-
-
-def _wait(suite: Suite, check: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    with httpx.Client(base_url=suite.url, timeout=5) as client:
-        while time.monotonic() < deadline:
-            if suite.process.poll() is not None:
-                pytest.fail(f"`pusip up` exited early ({suite.process.returncode}):\n{suite.tail()}")
-            with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
-                last = check(client)
-                if last:
-                    return last
-            time.sleep(0.5)
-    pytest.fail(f"{what} not seen within {timeout:.0f} s (last: {last!r}):\n{suite.tail()}")
-
-
 @pytest.fixture(scope="module")
-def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (make system-deps)")
-    root = tmp_path_factory.mktemp("katalog-portal")
-    data_dir = root / "var"
-    log = root / "up.log"
-    base = _free_port_base()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUSIP_")}
-    env |= {
-        "PUSIP_DATA_DIR": str(data_dir),
-        "PUSIP_PORT_BASE": str(base),
-        "PUSIP_MODE": "embedded",
-        "PYTHONUNBUFFERED": "1",
-        "COLUMNS": "200",
-    }
-    argv = [sys.executable, "-m", "pusip", "up", "--only", "gateway,catalog"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*argv, "--ready-timeout", str(READY_TIMEOUT)],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=root,
-            start_new_session=True,
-        )
-    handle = Suite(process, data_dir, base, log)
-    try:
-        _wait(
-            handle,
-            lambda c: (
-                "Pusip siap / Pusip is ready" in log.read_text(errors="replace")
-                and c.get("/portal/katalog").status_code == 200
-            ),
-            READY_TIMEOUT,
-            "the suite ready",
-        )
+def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
+    require_chromium()
+    with running(
+        tmp_path_factory.mktemp("katalog-portal"), "/portal/katalog", only="gateway,catalog"
+    ) as handle:
         # The worker indexes the demo data from the outbox: wait until a seed publication is found.
-        _wait(
+        wait_for(
             handle,
             lambda c: c.get("/api/catalog/search", params={"q": "memasarkan"}).json()["total"] >= 1,
             INDEX_TIMEOUT,
             "the demo data indexed",
+            client_timeout=5,
         )
         yield handle
-    finally:
-        _stop(handle)
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 async def _page(browser: Any, errors: list[str]) -> tuple[Any, Any]:
@@ -198,7 +63,7 @@ async def _page(browser: Any, errors: list[str]) -> tuple[Any, Any]:
 
 
 async def test_a_reader_searches_with_autocomplete_and_a_facet_and_opens_a_record(
-    suite: Suite, browser: Any
+    suite: Up, browser: Any
 ) -> None:
     errors: list[str] = []
     context, page = await _page(browser, errors)
@@ -262,7 +127,7 @@ async def test_a_reader_searches_with_autocomplete_and_a_facet_and_opens_a_recor
     await context.close()
 
 
-async def test_a_cataloguer_imports_marc_and_watches_the_progress_bar(suite: Suite, browser: Any) -> None:
+async def test_a_cataloguer_imports_marc_and_watches_the_progress_bar(suite: Up, browser: Any) -> None:
     errors: list[str] = []
     context, page = await _page(browser, errors)
     await page.goto(f"{suite.url}/portal/katalog/impor")

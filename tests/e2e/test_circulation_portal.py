@@ -15,17 +15,11 @@ sink in this process. Screenshots: ``/tmp/sirkulasi-e2e-*.png``.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import random
 import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email import message_from_bytes
@@ -39,19 +33,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from circulation.demo import DEMO_RULES
+from pusip_kit.testing.suite import Up, free_port_base, require_chromium, running, wait_for
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-READY_TIMEOUT = 420.0  # shared CI machines can be slow to start the suite
 SYNC_TIMEOUT = 180.0
 SHOTS = Path("/tmp")
 P = "/portal/sirkulasi"
@@ -112,148 +95,64 @@ def body_of(message: Message) -> str:
 # -- the suite, started for real ------------------------------------------------------------------------
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port_base() -> int:
-    try:
-        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    rng = random.Random()
-    for _ in range(500):
-        base = rng.randrange(10_000, min(low, 32_000) - 10, 10)
-        if all(_port_free(p) for p in range(base, base + 7)):
-            return base
-    raise RuntimeError("no free block of ports")
-
-
 @dataclass
-class Suite:
-    process: subprocess.Popen[bytes]
-    data_dir: Path
-    base: int
-    log: Path
+class Suite(Up):
     clock_file: Path
     mail: MailSink
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.base}"
-
-    def tail(self, lines: int = 80) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def set_day(self, day: date) -> None:
         """The circulation clock of every suite process: 10:00 WIB on ``day``."""
         self.clock_file.write_text(datetime(day.year, day.month, day.day, 10, 0, tzinfo=WIB).isoformat())
 
 
-def _stop(suite: Suite) -> None:
-    if suite.process.poll() is None:
-        suite.process.send_signal(signal.SIGINT)
-        try:
-            suite.process.wait(60)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(suite.process.pid, signal.SIGKILL)
-            suite.process.wait(10)
-    for pid_file in (suite.data_dir / "run").glob("*.pid"):  # only what this run started
-        with contextlib.suppress(Exception):
-            os.killpg(int(pid_file.read_text().strip()), signal.SIGKILL)
-
-
-def _wait(suite: Suite, check: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    with httpx.Client(base_url=suite.url, timeout=10) as client:
-        while time.monotonic() < deadline:
-            if suite.process.poll() is not None:
-                pytest.fail(f"`pusip up` exited early ({suite.process.returncode}):\n{suite.tail()}")
-            with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
-                last = check(client)
-                if last:
-                    return last
-            time.sleep(0.5)
-    pytest.fail(f"{what} not seen within {timeout:.0f} s (last: {last!r}):\n{suite.tail()}")
-
-
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (make system-deps)")
+    require_chromium()
     root = tmp_path_factory.mktemp("sirkulasi-portal")
-    data_dir, log, shim = root / "var", root / "up.log", root / "shim"
+    shim = root / "shim"
     shim.mkdir()
     (shim / "sitecustomize.py").write_text(SITECUSTOMIZE)
     clock_file = root / "clock.txt"
     clock_file.write_text("")
     sink = MailSink()
-    smtp_port = _free_port_base()
+    smtp_port = free_port_base()
     controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
     controller.start()
-    base = _free_port_base()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUSIP_")}
-    env |= {
-        "PUSIP_DATA_DIR": str(data_dir),
-        "PUSIP_PORT_BASE": str(base),
-        "PUSIP_MODE": "embedded",
+    env = {
         "PUSIP_CIRCULATION_SMTP_HOST": "127.0.0.1",
         "PUSIP_CIRCULATION_SMTP_PORT": str(smtp_port),
         "PUSIP_TEST_CLOCK_FILE": str(clock_file),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(shim), os.environ.get("PYTHONPATH")])),
-        "PYTHONUNBUFFERED": "1",
-        "COLUMNS": "200",
     }
     corpus = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
     if corpus.is_dir():
         env["PUSIP_CORPUS_DIR"] = str(corpus)
-    argv = [sys.executable, "-m", "pusip", "up", "--only", "gateway,catalog,circulation"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*argv, "--ready-timeout", str(READY_TIMEOUT)],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=root,
-            start_new_session=True,
-        )
-    handle = Suite(process, data_dir, base, log, clock_file, sink)
     try:
-        _wait(
-            handle,
-            lambda c: (
-                "Pusip siap / Pusip is ready" in log.read_text(errors="replace")
-                and c.get("/api/circulation/readyz").status_code == 200
-            ),
-            READY_TIMEOUT,
-            "the suite ready",
-        )
-        # the circulation replica learns the catalogue's branches and copies from its events
-        with httpx.Client(base_url=handle.url, timeout=30) as http:
-            staff = bearer(http, "admin")
-        _wait(
-            handle,
-            lambda c: (
-                c.get("/api/circulation/items", params={"limit": 1}, headers=staff).json()["pagination"][
-                    "total_count"
-                ]
-                > 100
-            ),
-            SYNC_TIMEOUT,
-            "the item replica filled",
-        )
-        yield handle
+        with running(
+            root,
+            "/api/circulation/readyz",
+            only="gateway,catalog,circulation",
+            env=env,
+            base=free_port_base(7),
+            cls=Suite,
+            fields={"clock_file": clock_file, "mail": sink},
+        ) as handle:
+            # the circulation replica learns the catalogue's branches and copies from its events
+            with httpx.Client(base_url=handle.url, timeout=30) as http:
+                staff = bearer(http, "admin")
+            wait_for(
+                handle,
+                lambda c: (
+                    c.get("/api/circulation/items", params={"limit": 1}, headers=staff).json()["pagination"][
+                        "total_count"
+                    ]
+                    > 100
+                ),
+                SYNC_TIMEOUT,
+                "the item replica filled",
+            )
+            yield handle
     finally:
-        _stop(handle)
         controller.stop()
 
 
@@ -336,18 +235,6 @@ def verification_link(suite: Suite, address: str) -> str:
                 return f"{parts.path}?{parts.query}"
         time.sleep(0.5)
     pytest.fail(f"no verification mail to {address}:\n{suite.tail()}")
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 async def _page(browser: Any, errors: list[str]) -> tuple[Any, Any]:

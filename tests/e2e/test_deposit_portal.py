@@ -14,41 +14,21 @@ Screenshots: ``/tmp/ss-e2e-*.png``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
-import os
-import random
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import httpx
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-READY_TIMEOUT = 420.0  # shared CI machines can be slow to start the suite
+from pusip_kit.testing.suite import Up, require_chromium, running
+
 SHOTS = Path("/tmp")
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "seeds"
 SEED = "kube-pontianak-tinjauan-pustaka.txt"
@@ -62,127 +42,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 # -- the suite, started for real ----------------------------------------------------------------------
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port_base() -> int:
-    try:
-        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
-    except (OSError, ValueError):
-        low, high = 32768, 60999
-    rng = random.Random()
-    for _ in range(500):
-        base = rng.randrange(10_000, 32_000, 10)
-        ports = range(base, base + 6)
-        if any(low <= p <= high for p in ports):
-            continue
-        if all(_port_free(p) for p in ports):
-            return base
-    raise RuntimeError("no free block of six ports")
-
-
-@dataclass
-class Stack:
-    process: subprocess.Popen[bytes]
-    data_dir: Path
-    base: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.base}"
-
-    def tail(self, lines: int = 80) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _stop(stack: Stack) -> None:
-    if stack.process.poll() is None:
-        stack.process.send_signal(signal.SIGINT)
-        try:
-            stack.process.wait(30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(stack.process.pid, signal.SIGKILL)
-            stack.process.wait(10)
-    for pid_file in (stack.data_dir / "run").glob("*.pid"):
-        with contextlib.suppress(Exception):
-            os.killpg(int(pid_file.read_text().strip()), signal.SIGKILL)
-
-
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (make system-deps)")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
+    require_chromium()
     if not (SEEDS / SEED).is_file():
         pytest.skip(f"the shared corpus is not beside this checkout ({SEEDS})")
-    root = tmp_path_factory.mktemp("deposit-portal")
-    data_dir, log, base = root / "var", root / "up.log", _free_port_base()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUSIP_")}
-    env |= {
-        "PUSIP_DATA_DIR": str(data_dir),
-        "PUSIP_MODE": "embedded",
-        "PUSIP_CORPUS_DIR": str(SEEDS.parent),
-        "PUSIP_DEPOSIT_MAIL_ENABLED": "0",
-        "PYTHONUNBUFFERED": "1",
-        "COLUMNS": "200",
-    }
-    argv = [
-        sys.executable,
-        "-m",
-        "pusip",
-        "up",
-        "--only",
-        "gateway,catalog,deposit",
-        "--port-base",
-        str(base),
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*argv, "--ready-timeout", str(READY_TIMEOUT)],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=root,
-            start_new_session=True,
-        )
-    handle = Stack(process, data_dir, base, log)
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        with httpx.Client(timeout=5) as client:
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"`pusip up` exited early ({process.returncode}):\n{handle.tail()}")
-                if "Pusip siap / Pusip is ready" in log.read_text(errors="replace"):
-                    with contextlib.suppress(httpx.HTTPError):
-                        if client.get(f"{handle.url}/portal/serah-simpan").status_code == 200:
-                            break
-                if time.monotonic() > deadline:
-                    pytest.fail(f"`pusip up` not ready within {READY_TIMEOUT:.0f} s:\n{handle.tail()}")
-                time.sleep(0.5)
+    with running(
+        tmp_path_factory.mktemp("deposit-portal"),
+        "/portal/serah-simpan",
+        only="gateway,catalog,deposit",
+        env={"PUSIP_CORPUS_DIR": str(SEEDS.parent), "PUSIP_DEPOSIT_MAIL_ENABLED": "0"},
+    ) as handle:
         yield handle
-    finally:
-        _stop(handle)
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 def article_pdf(path: Path) -> bytes:
@@ -209,14 +80,14 @@ def article_pdf(path: Path) -> bytes:
 class Person:
     """One signed-in user in their own browser context (their own session cookie)."""
 
-    def __init__(self, stack: Stack, context: Any, page: Any, name: str) -> None:
+    def __init__(self, stack: Up, context: Any, page: Any, name: str) -> None:
         self.stack, self.context, self.page, self.name = stack, context, page, name
         self.errors: list[str] = []
         page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
     @classmethod
-    async def open(cls, stack: Stack, browser: Any, username: str | None) -> Person:
+    async def open(cls, stack: Up, browser: Any, username: str | None) -> Person:
         context = await browser.new_context(
             viewport={"width": 1280, "height": 900}, locale="id-ID", accept_downloads=True
         )
@@ -243,7 +114,7 @@ class Person:
         await self.context.close()
 
 
-async def test_publisher_uploads_with_progress_and_the_officer_accepts(stack: Stack, browser: Any) -> None:
+async def test_publisher_uploads_with_progress_and_the_officer_accepts(stack: Up, browser: Any) -> None:
     # 1. The publisher opens the campus publisher: its overdue obligation, compliance with a chart.
     publisher = await Person.open(stack, browser, "penerbit")
     page = publisher.page
@@ -352,7 +223,7 @@ async def test_publisher_uploads_with_progress_and_the_officer_accepts(stack: St
     await publisher.close()
 
 
-async def test_public_pages_and_the_refresh_page(stack: Stack, browser: Any) -> None:
+async def test_public_pages_and_the_refresh_page(stack: Up, browser: Any) -> None:
     visitor = await Person.open(stack, browser, None)
     await visitor.goto("/portal/serah-simpan")
     assert await visitor.page.locator(".ss figure svg").count() >= 1

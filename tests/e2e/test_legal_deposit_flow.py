@@ -16,16 +16,10 @@ answer at all) and leaves no deposit and no object behind.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import os
-import random
 import re
-import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,7 +34,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-READY_TIMEOUT = 420.0  # shared CI machines can be slow to start the suite
+from pusip_kit.testing.suite import Up, running
+
 CATALOGUE_TIMEOUT = 120.0
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "seeds"
 SEED = "kube-pontianak-tinjauan-pustaka.txt"
@@ -55,46 +50,8 @@ pytestmark = pytest.mark.timeout(420)
 # -- the suite, started for real ----------------------------------------------------------------------
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port_base() -> int:
-    try:
-        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
-    except (OSError, ValueError):
-        low, high = 32768, 60999
-    rng = random.Random()
-    for _ in range(500):
-        base = rng.randrange(10_000, 32_000, 10)
-        ports = range(base, base + 6)
-        if any(low <= p <= high for p in ports):
-            continue
-        if all(_port_free(p) for p in ports):
-            return base
-    raise RuntimeError("no free block of six ports")
-
-
 @dataclass
-class Stack:
-    process: subprocess.Popen[bytes]
-    data_dir: Path
-    base: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.base}"
-
-    def tail(self, lines: int = 80) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
+class Stack(Up):
     def deposit_objects(self) -> list[str]:
         """Every file in the deposit service's object folder (temporary parts included)."""
         root = self.data_dir / "deposit" / "objects"
@@ -103,73 +60,18 @@ class Stack:
         )
 
 
-def _stop(stack: Stack) -> None:
-    if stack.process.poll() is None:
-        stack.process.send_signal(signal.SIGINT)
-        try:
-            stack.process.wait(30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(stack.process.pid, signal.SIGKILL)
-            stack.process.wait(10)
-    for pid_file in (stack.data_dir / "run").glob("*.pid"):
-        with contextlib.suppress(Exception):
-            os.killpg(int(pid_file.read_text().strip()), signal.SIGKILL)
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not (SEEDS / SEED).is_file():
         pytest.skip(f"the shared corpus is not beside this checkout ({SEEDS})")
-    root = tmp_path_factory.mktemp("legal-deposit")
-    data_dir, log, base = root / "var", root / "up.log", _free_port_base()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUSIP_")}
-    env |= {
-        "PUSIP_DATA_DIR": str(data_dir),
-        "PUSIP_MODE": "embedded",
+    env = {
         "PUSIP_CORPUS_DIR": str(SEEDS.parent),
         "PUSIP_DEPOSIT_MAX_SIZE_DIGITAL": str(MAX_DIGITAL),
         "PUSIP_DEPOSIT_MAIL_ENABLED": "0",
-        "PYTHONUNBUFFERED": "1",
-        "COLUMNS": "200",
     }
-    argv = [
-        sys.executable,
-        "-m",
-        "pusip",
-        "up",
-        "--only",
-        "gateway,catalog,deposit",
-        "--port-base",
-        str(base),
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*argv, "--ready-timeout", str(READY_TIMEOUT)],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=root,
-            start_new_session=True,
-        )
-    handle = Stack(process, data_dir, base, log)
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        with httpx.Client(timeout=5) as client:
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"`pusip up` exited early ({process.returncode}):\n{handle.tail()}")
-                if "Pusip siap / Pusip is ready" in log.read_text(errors="replace"):
-                    with contextlib.suppress(httpx.HTTPError):
-                        if client.get(f"{handle.url}/api/deposit/readyz").status_code == 200:
-                            break
-                if time.monotonic() > deadline:
-                    pytest.fail(f"`pusip up` not ready within {READY_TIMEOUT:.0f} s:\n{handle.tail()}")
-                time.sleep(0.5)
+    root = tmp_path_factory.mktemp("legal-deposit")
+    with running(root, "/api/deposit/readyz", only="gateway,catalog,deposit", env=env, cls=Stack) as handle:
         yield handle
-    finally:
-        _stop(handle)
 
 
 @pytest.fixture(scope="module")

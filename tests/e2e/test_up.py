@@ -14,12 +14,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,10 +28,10 @@ import pytest
 
 from pusip.supervisor import group_members
 from pusip_kit.config import SERVICE_NAMES
+from pusip_kit.testing import suite
+from pusip_kit.testing.suite import STOP_TIMEOUT
 
-READY_TIMEOUT = 420.0  # shared CI machines can be slow to start the suite
 RESTART_TIMEOUT = 90.0
-STOP_TIMEOUT = 60.0
 KILLED = "catalog"
 OTHER = "circulation"
 
@@ -44,38 +41,6 @@ ACCOUNT_ROW = re.compile(
     r"│\s*(?P<username>[a-z0-9][a-z0-9._@-]+)\s*│\s*(?P<password>pusip-demo-\S+)\s*│\s*(?P<role>[a-z_]+)\s*│"
 )
 CLIENT_ROW = re.compile(r"│\s*(?P<client>pusip-agency-demo)\s*│\s*(?P<secret>\S+)\s*│")
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _ephemeral_ports() -> range:
-    try:
-        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
-    except (OSError, ValueError):
-        low, high = 32768, 60999
-    return range(low, high + 1)
-
-
-def _free_port_base() -> int:
-    """Six free ports outside the ephemeral range (an outgoing connection could take those)."""
-    ephemeral = _ephemeral_ports()
-    rng = random.Random()
-    for _ in range(500):
-        base = rng.randrange(10_000, 32_000, 10)
-        ports = range(base, base + 6)
-        if any(p in ephemeral for p in ports):
-            continue
-        if all(_port_free(p) for p in ports):
-            return base
-    raise RuntimeError("no free block of six ports")
 
 
 def _alive(pid: int) -> bool:
@@ -93,21 +58,7 @@ def _alive(pid: int) -> bool:
 
 
 @dataclass
-class Up:
-    process: subprocess.Popen[bytes]
-    data_dir: Path
-    base: int
-    log: Path
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.base}{path}"
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def tail(self, lines: int = 120) -> str:
-        return "\n".join(self.output().splitlines()[-lines:])
-
+class Up(suite.Up):
     def status(self) -> dict[str, Any]:
         return json.loads((self.data_dir / "run" / "up.json").read_text())
 
@@ -144,51 +95,12 @@ def _kill_everything(up: Up) -> None:
 
 @pytest.fixture(scope="module")
 def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
-    root = tmp_path_factory.mktemp("pusip-up")
-    data_dir = root / "var"
-    log = root / "up.log"
-    base = _free_port_base()
-    env = {
-        **os.environ,
-        "PUSIP_DATA_DIR": str(data_dir),
-        "PUSIP_PORT_BASE": str(base),
-        "PUSIP_MODE": "embedded",
-        "PYTHONUNBUFFERED": "1",
-        "COLUMNS": "200",
-    }
-    for name in list(env):  # nothing from a developer's own configuration may leak in
-        if name.startswith("PUSIP_") and name not in ("PUSIP_DATA_DIR", "PUSIP_PORT_BASE", "PUSIP_MODE"):
-            del env[name]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pusip", "up", "--ready-timeout", str(READY_TIMEOUT)],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=root,
-            start_new_session=True,
-        )
-    handle = Up(process=process, data_dir=data_dir, base=base, log=log)
+    handle = suite.launch(tmp_path_factory.mktemp("pusip-up"), cls=Up)
     try:
-        _wait_ready(handle)
+        suite.wait_ready(handle, "/api/health", interval=1, client_timeout=5)
         yield handle
     finally:
         _kill_everything(handle)
-
-
-def _wait_ready(up: Up) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    with httpx.Client(timeout=5) as client:
-        while time.monotonic() < deadline:
-            if up.process.poll() is not None:
-                pytest.fail(f"`pusip up` exited early ({up.process.returncode}):\n{up.tail()}")
-            if "Pusip siap / Pusip is ready" in up.output():
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get(up.url("/api/health")).status_code == 200:
-                        return
-            time.sleep(1)
-    pytest.fail(f"`pusip up` not ready within {READY_TIMEOUT:.0f} s:\n{up.tail()}")
 
 
 def _wait_for(check: Any, timeout: float, what: str, up: Up, interval: float = 0.2) -> Any:
@@ -217,15 +129,15 @@ def test_run_files_name_every_process(up: Up) -> None:
 
 
 def test_portal_answers(up: Up) -> None:
-    response = httpx.get(up.url("/"), timeout=10, follow_redirects=True)
+    response = httpx.get(f"{up.url}/", timeout=10, follow_redirects=True)
     assert response.status_code == 200
     assert "text/html" in response.headers["content-type"]
-    docs = httpx.get(up.url("/docs"), timeout=10)
+    docs = httpx.get(f"{up.url}/docs", timeout=10)
     assert docs.status_code == 200
 
 
 def test_health_reports_all_services(up: Up) -> None:
-    response = httpx.get(up.url("/api/health"), timeout=10)
+    response = httpx.get(f"{up.url}/api/health", timeout=10)
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body["services"]) == set(SERVICE_NAMES)
@@ -234,8 +146,8 @@ def test_health_reports_all_services(up: Up) -> None:
 
 def test_banner_shows_urls_and_demo_accounts(up: Up) -> None:
     output = up.output()
-    assert up.url("/") in output
-    assert up.url("/docs") in output
+    assert f"{up.url}/" in output
+    assert f"{up.url}/docs" in output
     accounts = {m["username"]: m["password"] for m in ACCOUNT_ROW.finditer(output)}
     assert len(accounts) >= 11, output[-4000:]
     assert CLIENT_ROW.search(output)
@@ -245,7 +157,7 @@ def test_every_demo_account_signs_in_and_calls_through_the_gateway(up: Up) -> No
     output = up.output()
     accounts = {m["username"]: (m["password"], m["role"]) for m in ACCOUNT_ROW.finditer(output)}
     assert accounts
-    with httpx.Client(base_url=up.url(""), timeout=20) as client:
+    with httpx.Client(base_url=up.url, timeout=20) as client:
         anonymous = client.get(f"/api/{OTHER}/branches")
         assert anonymous.status_code == 401, anonymous.text
         for username, (password, role) in accounts.items():
@@ -293,7 +205,7 @@ def test_workers_carry_events_between_services(up: Up) -> None:
     """The demo branches created in the catalog reach circulation's replica through the broker."""
     from catalog.demo import DEMO_BRANCHES
 
-    with httpx.Client(base_url=up.url(""), timeout=20) as client:
+    with httpx.Client(base_url=up.url, timeout=20) as client:
         token = client.post(
             "/auth/token",
             data={
@@ -317,7 +229,7 @@ def test_workers_carry_events_between_services(up: Up) -> None:
 def test_a_killed_service_is_503_then_restarted(up: Up) -> None:
     victim = up.pid(KILLED)
     restarts_before = up.status()["children"][KILLED]["restarts"]
-    with httpx.Client(base_url=up.url(""), timeout=5) as client:
+    with httpx.Client(base_url=up.url, timeout=5) as client:
         assert client.get(f"/api/{KILLED}/healthz").status_code == 200
         os.kill(victim, signal.SIGKILL)
         # While it is down the gateway answers 503 for it, and only for it.
@@ -383,6 +295,6 @@ def test_sigint_stops_everything_and_exits_zero(up: Up) -> None:
     left = {name: group_members(pid) for name, pid in children.items()}
     assert not any(left.values()), left
     for port in range(up.base, up.base + 6):
-        assert _port_free(port), port
+        assert suite.port_free(port), port
     assert not list((up.data_dir / "run").glob("*.pid")), list((up.data_dir / "run").iterdir())
     assert "Pusip berhenti / stopped." in up.output()
