@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from catalog.config import CatalogSettings
+from deposit.config import DepositSettings
 from gateway.auth.cache import TokenCache
 from gateway.auth.rules import RouteTable, bearer_token
 from gateway.config import Access, AccessRule, GatewaySettings, default_access_rules
@@ -27,10 +29,43 @@ def test_embedded_defaults(tmp_path: Path) -> None:
     assert s.identity_db_path == tmp_path / "gateway" / "identity.db"
     assert s.keys_dir == tmp_path / "gateway" / "keys"
     assert set(s.service_urls) >= {"catalog", "circulation", "deposit", "archive", "accreditation"}
-    assert s.body_limit_for("/api/deposit/submissions") == 2 * 1024**3
-    assert s.body_limit_for("/api/catalog/imports/marc") == 1024**3
     assert s.body_limit_for("/api/catalog/records") == 10 * 1024**2
     assert s.rate_limit_for("/auth/token") == "60/minute"
+
+
+def test_body_limits_follow_the_services_upload_limits(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The edge never refuses an upload the service behind it would take (nor much more)."""
+    for name in ("ERESOURCE_MAX_BYTES", "IMPORT_MAX_BYTES"):
+        monkeypatch.delenv(f"PUSIP_CATALOG_{name}", raising=False)
+    for name in ("DIGITAL", "RECORDED", "PACKAGE"):
+        monkeypatch.delenv(f"PUSIP_DEPOSIT_MAX_SIZE_{name}", raising=False)
+    catalog, deposit = CatalogSettings(data_dir=tmp_path), DepositSettings(data_dir=tmp_path)
+    largest_deposit = max(deposit.max_size_digital, deposit.max_size_recorded, deposit.max_size_package)
+    assert largest_deposit == 8 * 1024**3
+    s = GatewaySettings(data_dir=tmp_path)
+    routes = {
+        f"/api/catalog/records/{uuid.uuid4()}/eresources": catalog.eresource_max_bytes,
+        "/api/catalog/imports": catalog.import_max_bytes,
+        "/portal/katalog/impor": catalog.import_max_bytes,
+        "/api/deposit/deposits/digital": largest_deposit,
+        f"/api/deposit/deposits/{uuid.uuid4()}/resubmit": largest_deposit,
+        "/portal/serah-simpan/unggah": largest_deposit,
+    }
+    for path, service_limit in routes.items():
+        assert service_limit < s.body_limit_for(path) <= service_limit + 2 * 1024**2, path
+    # the wildcard covers one segment only; other record routes keep the default
+    assert s.body_limit_for("/api/catalog/records/x/y/eresources") == s.max_body_bytes
+    assert s.body_limit_for(f"/api/catalog/records/{uuid.uuid4()}/items") == s.max_body_bytes
+
+    # a limit raised for the service is raised at the edge too
+    monkeypatch.setenv("PUSIP_DEPOSIT_MAX_SIZE_PACKAGE", str(16 * 1024**3))
+    monkeypatch.setenv("PUSIP_CATALOG_ERESOURCE_MAX_BYTES", str(3 * 1024**3))
+    raised = GatewaySettings(data_dir=tmp_path)
+    assert DepositSettings(data_dir=tmp_path).max_size_package == 16 * 1024**3
+    assert raised.body_limit_for("/api/deposit/deposits/digital") > 16 * 1024**3
+    assert raised.body_limit_for(f"/api/catalog/records/{uuid.uuid4()}/eresources") > 3 * 1024**3
 
 
 def test_distributed_defaults_point_at_keycloak_and_redis(tmp_path: Path) -> None:
@@ -71,6 +106,21 @@ def test_environment_configures_the_route_tables(monkeypatch: pytest.MonkeyPatch
         ("GET", "/api/archive/public/records", Access.PUBLIC),
         ("GET", "/api/deposit/healthz", Access.PUBLIC),
         ("GET", "/api/health", Access.PUBLIC),
+        # what the deposit service publishes, and OAI-PMH's POST form: exactly those routes
+        ("GET", "/api/deposit/bibliography", Access.PUBLIC),
+        ("GET", "/api/deposit/compliance/ranking", Access.PUBLIC),
+        ("GET", "/api/deposit/compliance/appreciation", Access.PUBLIC),
+        ("GET", "/api/deposit/compliance/chart", Access.PUBLIC),
+        ("GET", "/api/deposit/rules", Access.PUBLIC),
+        ("GET", "/api/deposit/rules/in-force", Access.PUBLIC),
+        ("POST", "/api/catalog/oai", Access.PUBLIC),
+        ("POST", "/api/deposit/rules", Access.AUTHENTICATED),
+        ("GET", "/api/deposit/rules/3", Access.AUTHENTICATED),
+        ("GET", "/api/deposit/compliance/overdue", Access.AUTHENTICATED),
+        ("GET", "/api/deposit/compliance/export", Access.AUTHENTICATED),
+        ("GET", "/api/deposit/bibliographyx", Access.AUTHENTICATED),
+        ("POST", "/api/catalog/oai/x", Access.AUTHENTICATED),
+        ("POST", "/api/catalog/records", Access.AUTHENTICATED),
         ("GET", "/", None),
         ("POST", "/portal/login", None),
     ],

@@ -203,6 +203,8 @@ def serve(
     """Jalankan satu layanan web / run one web service (uvicorn, setelan dari env / settings from env)."""
     import uvicorn
 
+    from pusip_kit.app import KEEP_ALIVE_SECONDS
+
     comp = component(name)
     settings = comp.settings()
     _configure_process_logging(comp.name, settings)
@@ -215,7 +217,9 @@ def serve(
         log_config=None,
         access_log=False,
         server_header=False,
-        proxy_headers=True,
+        # services read X-Forwarded-* themselves, from their trusted proxies only (pusip_kit.forwarded)
+        proxy_headers=comp.name == "gateway",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_graceful_shutdown=10,
     )
 

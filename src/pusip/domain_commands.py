@@ -14,6 +14,9 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+EXIT_JOB_FAILED = 3
+"""``pusip catalog import``: the file was read but the job failed (its error is printed)."""
+
 COUNT_LABELS = (
     ("read", "dibaca / read"),
     ("stored", "disimpan / stored"),
@@ -22,7 +25,7 @@ COUNT_LABELS = (
     ("merged", "digabung / merged"),
     ("skipped_duplicates", "dilewati (duplikat) / skipped duplicates"),
     ("items_created", "eksemplar baru / items created"),
-    ("warnings", "dengan peringatan / with warnings"),
+    ("warnings", "peringatan / warnings"),  # problems noted (a record may have several), not records
     ("reported", "dilaporkan / reported"),
 )
 
@@ -44,7 +47,11 @@ def catalog_import(
         Path | None, typer.Option("--data-dir", help="Folder data / data directory")
     ] = None,
 ) -> None:
-    """Impor rekaman MARC dengan bilah kemajuan / import MARC records with a progress bar."""
+    """Impor rekaman MARC dengan bilah kemajuan / import MARC records with a progress bar.
+
+    Keluar 1 untuk berkas/opsi yang salah, 3 bila tugas impor gagal / exits 1 for a bad file or
+    option, 3 when the import job failed.
+    """
     from catalog.imports.cli import import_file
     from pusip.cli import apply_environment, console, fail
     from pusip_kit.errors import PusipError
@@ -81,6 +88,13 @@ def catalog_import(
     if counts.get("reported"):
         console.print(
             f"Laporan masalah / problem report: {result['links'].get('problems', '')}", markup=False
+        )
+    error = result.get("error")
+    if result["status"] == "failed":
+        raise fail(
+            (error or {}).get("message") or "Impor gagal",
+            (error or {}).get("message_en") or "The import failed",
+            code=EXIT_JOB_FAILED,
         )
 
 

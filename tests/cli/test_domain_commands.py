@@ -11,6 +11,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from pusip.cli import app
+from pusip.domain_commands import EXIT_JOB_FAILED
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "marc21"
 
@@ -40,6 +41,29 @@ def test_catalog_import_reports_balanced_counts(data_dir: Path) -> None:
     assert counts["disimpan"] + counts["dilewati (duplikat)"] + counts["dilaporkan"] == 383
     assert counts["dilaporkan"] >= 17
     assert "problems" in out
+
+
+def test_catalog_import_of_an_unreadable_file_exits_3_with_the_jobs_error(data_dir: Path) -> None:
+    assert run("migrate", "catalog")[0] == 0
+    bogus = data_dir / "bukan-marc.mrc"
+    bogus.write_text("Ini bukan berkas MARC sama sekali.\n" * 20)
+    code, out = run("catalog", "import", str(bogus))
+    assert code == EXIT_JOB_FAILED == 3, out
+    assert "(failed)" in out
+    flat = " ".join(out.split())
+    error = re.search(r"galat / error: (?P<id>.+?) / (?P<en>.+)", flat)
+    assert error is not None, out
+    assert error["id"] != error["en"] and len(error["en"]) > 10
+
+
+def test_catalog_import_labels_warnings_as_problems_not_records(data_dir: Path) -> None:
+    assert run("migrate", "catalog")[0] == 0
+    code, out = run("catalog", "import", str(CORPUS / "marc4j" / "pride-and-prejudice-with-many-errors.mrc"))
+    assert code == 0, out
+    assert "dengan peringatan" not in out and "with warnings" not in out
+    warnings = re.search(r"peringatan / warnings\s*│\s*(?P<n>[\d,]+)", out)
+    assert warnings is not None, out
+    assert int(warnings["n"].replace(",", "")) > 0
 
 
 def test_catalog_import_refuses_a_missing_file(data_dir: Path) -> None:

@@ -41,6 +41,7 @@ SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "seed
 SEED = "kube-pontianak-tinjauan-pustaka.txt"
 TITLE = "Kelompok Usaha Bersama (KUBE) di Pontianak: Tinjauan Pustaka"  # the demo data's overdue obligation
 KAMPUS = "[DEMO] Penerbit Kampus Contoh"
+FILENAME = "Tinjauan Pustaka KUBE Pontianak.pdf"
 QUERY = "diberdayakan"  # stems to "daya", like the article's "pemberdayaan"; never in the article itself
 MAX_DIGITAL = 1024 * 1024  # the deposit service's size limit for this run (PUSIP_DEPOSIT_MAX_SIZE_DIGITAL)
 
@@ -178,7 +179,7 @@ def test_a_deposited_article_is_found_in_the_opac_and_counts_for_compliance(
         "place": "Pontianak",
         "description": "Tinjauan pustaka tentang Kelompok Usaha Bersama (KUBE) dan pemberdayaan keluarga miskin.",
     }
-    submitted = upload(http, publisher, metadata, "Tinjauan Pustaka KUBE Pontianak.pdf", pdf)
+    submitted = upload(http, publisher, metadata, FILENAME, pdf)
     assert submitted.status_code == 201, submitted.text
     deposit = submitted.json()
     assert deposit["status"] == "submitted" and re.fullmatch(
@@ -199,12 +200,19 @@ def test_a_deposited_article_is_found_in_the_opac_and_counts_for_compliance(
     assert accepted.json()["status"] == "accepted"
 
     # The catalog catalogues it and indexes its full text (worker → event → worker → text over HTTP).
+    # The demo catalogue holds this article too (an ordinary record of another PDF of it): the hit
+    # wanted is the record holding the deposited file.
+    def deposited_here(record_id: str) -> bool:
+        files = http.get(f"/api/catalog/records/{record_id}/eresources", headers=patron)
+        return files.status_code == 200 and any(f["filename"] == FILENAME for f in files.json())
+
     def found() -> dict[str, Any] | None:
         response = http.get("/api/catalog/search", params={"q": QUERY, "limit": 50}, headers=patron)
         if response.status_code != 200:
             return None
         for hit in response.json()["hits"]:
-            if hit["title"].startswith("Kelompok Usaha Bersama") and hit.get("snippets"):
+            title, snippets = hit["title"], hit.get("snippets")
+            if title.startswith("Kelompok Usaha Bersama") and snippets and deposited_here(hit["id"]):
                 return dict(hit)
         return None
 

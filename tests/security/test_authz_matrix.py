@@ -22,6 +22,9 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.auth.rules import RouteTable
+from gateway.config import Access, default_access_rules
+
 from .declared import ALLOW, UNAUTHENTICATED, Declared
 from .suite import ANONYMOUS, DEMO_USERS, PRINCIPALS, Suite
 
@@ -149,6 +152,22 @@ def test_every_route_without_a_declared_rule_is_listed_public(routes: tuple[Decl
     stale = sorted(set(PUBLIC) - undeclared)
     assert not unlisted, "routes with no declared rule and no reason to be public:\n" + "\n".join(unlisted)
     assert not stale, "listed public but declaring a rule (or gone):\n" + "\n".join(stale)
+
+
+OPEN_AT_THE_EDGE = frozenset({OPS, OPAC, HARVEST, SIGNED, OPEN_ARCHIVE, DEPOSIT_PUBLISHED})
+"""Reasons whose routes the gateway must let through without a sign-in too."""
+
+
+def test_public_routes_are_open_at_the_gateway(routes: tuple[Declared, ...]) -> None:
+    table = RouteTable(default_access_rules())
+    closed = []
+    for route in routes:
+        if PUBLIC.get(route.key) not in OPEN_AT_THE_EDGE:
+            continue
+        rule = table.match(route.gateway_path, route.method)
+        if rule is not None and rule.access is not Access.PUBLIC:
+            closed.append(f"{route.key} (gateway rule {rule.source})")
+    assert not closed, "declared public but refused at the gateway:\n" + "\n".join(sorted(closed))
 
 
 def test_listed_exceptions_name_existing_routes(routes: tuple[Declared, ...]) -> None:

@@ -11,6 +11,7 @@ Lists and dicts are read from the environment as JSON, e.g.
 from __future__ import annotations
 
 import os
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
@@ -18,7 +19,9 @@ from typing import Any, ClassVar, Literal, Self
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from pusip_kit.app import KEEP_ALIVE_SECONDS
 from pusip_kit.config import SERVICE_NAMES, Mode, ServiceSettings, service_url, suite_default
+from pusip_kit.uploads import CATALOG_ERESOURCE, CATALOG_IMPORT, FORM_OVERHEAD, deposit_body_limit
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -35,13 +38,26 @@ class AccessRule(BaseModel):
 
     ``prefix`` is matched against the request path segment by segment; a ``*`` segment
     matches any one segment (``/api/*/admin/`` matches ``/api/catalog/admin/users``).
-    ``methods`` empty means every method. The first matching rule wins.
+    ``methods`` empty means every method; ``exact`` matches the path itself only (one route, not
+    what lies below or beside it). The first matching rule wins.
     """
 
     prefix: str
     access: Access
     methods: list[str] = Field(default_factory=list)
     roles: list[str] = Field(default_factory=list)
+    exact: bool = False
+
+
+DEPOSIT_PUBLIC_PATHS = (
+    "bibliography",
+    "compliance/ranking",
+    "compliance/appreciation",
+    "compliance/chart",
+    "rules",
+    "rules/in-force",
+)
+"""The deposit service's routes declared without a sign-in (regional bibliography, compliance, rules)."""
 
 
 def default_access_rules() -> list[AccessRule]:
@@ -60,6 +76,13 @@ def default_access_rules() -> list[AccessRule]:
         AccessRule(prefix="/api/catalog/", access=Access.PUBLIC, methods=read),
         # Open archives and the public side of each service.
         AccessRule(prefix="/api/*/public/", access=Access.PUBLIC, methods=read),
+        # OAI-PMH also takes its arguments form-encoded in a POST.
+        AccessRule(prefix="/api/catalog/oai", access=Access.PUBLIC, methods=["POST"], exact=True),
+        # What the deposit service publishes under PP 55/2021: exactly its public routes.
+        *(
+            AccessRule(prefix=f"/api/deposit/{path}", access=Access.PUBLIC, methods=read, exact=True)
+            for path in DEPOSIT_PUBLIC_PATHS
+        ),
         # Everything else behind /api needs a valid token; services check roles.
         AccessRule(prefix="/api/", access=Access.AUTHENTICATED),
     ]
@@ -84,7 +107,9 @@ class GatewaySettings(ServiceSettings):
     """Longest silence between two reads of an upstream response before a 504."""
     pool_limit: int = 256
     pool_limit_per_host: int = 64
-    keepalive_timeout: float = 30.0
+    keepalive_timeout: float = Field(30.0, gt=0, lt=KEEP_ALIVE_SECONDS)
+    """Seconds an idle upstream connection is kept: below the services' own keep-alive, so the
+    gateway closes it first."""
     trusted_proxies: list[str] = Field(default_factory=list)
     """Peers whose X-Forwarded-For is believed (a load balancer in front of the gateway)."""
 
@@ -93,21 +118,24 @@ class GatewaySettings(ServiceSettings):
     max_body_bytes: int = 10 * MiB
     body_limits: dict[str, int] = Field(
         default_factory=lambda: {
-            "/api/deposit/": 2 * GiB,
-            "/api/catalog/imports": 1 * GiB,
+            # the services' own upload limits (pusip_kit.uploads) plus room for the form around the file
+            "/api/deposit/": deposit_body_limit(),
+            "/api/catalog/imports": CATALOG_IMPORT.configured() + FORM_OVERHEAD,
+            "/api/catalog/records/*/eresources": CATALOG_ERESOURCE.configured() + FORM_OVERHEAD,
             "/api/archive/files": 2 * GiB,
             # accreditation evidence (the service takes files up to 25 MiB) through the portal
             "/portal/akreditasi/": 26 * MiB,
             # MARC files imported and scan files uploaded through the catalogue's staff pages
-            "/portal/katalog/impor": 1 * GiB,
+            "/portal/katalog/impor": CATALOG_IMPORT.configured() + FORM_OVERHEAD,
             "/portal/katalog/opname/": 3 * MiB,
             # digital legal deposits uploaded through the portal (streamed on to the deposit service)
-            "/portal/serah-simpan/": 2 * GiB,
+            "/portal/serah-simpan/": deposit_body_limit(),
             # record files uploaded through the archive pages (streamed on to the archive service)
             "/portal/kearsipan/unggah/": 2 * GiB,
         }
     )
-    """Per path prefix (longest match wins); everything else gets ``max_body_bytes``."""
+    """Per path prefix (longest match wins; a ``*`` segment matches any one segment); everything
+    else gets ``max_body_bytes``."""
 
     rate_limit_enabled: bool = True
     rate_limit_strategy: Literal["moving-window", "fixed-window"] = "moving-window"
@@ -220,9 +248,16 @@ class GatewaySettings(ServiceSettings):
         return longest_prefix(self.rate_limits, path, self.rate_limit_default)
 
 
+def _prefix_matches(prefix: str, path: str) -> bool:
+    if "*" not in prefix:
+        return path.startswith(prefix)
+    pattern = "[^/]+".join(re.escape(part) for part in prefix.split("*"))
+    return re.match(pattern, path) is not None
+
+
 def longest_prefix(table: dict[str, Any], path: str, default: Any) -> Any:
     best: str | None = None
     for prefix in table:
-        if path.startswith(prefix) and (best is None or len(prefix) > len(best)):
+        if _prefix_matches(prefix, path) and (best is None or len(prefix) > len(best)):
             best = prefix
     return table[best] if best is not None else default

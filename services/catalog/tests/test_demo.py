@@ -3,9 +3,21 @@ full-text e-resources, the PDS H.B. Jassin collection, reviews and a reading lis
 
 from __future__ import annotations
 
+import hashlib
 import time
 
-from catalog.demo import DEMO_BRANCHES, JASSIN, SEED_PUBLICATIONS, load_demo_data
+from sqlalchemy import func, select
+
+from catalog.demo import (
+    DEMO_BRANCHES,
+    JASSIN,
+    SEED_PUBLICATIONS,
+    SEED_WORK_BY_FILE,
+    corpus_dir,
+    load_demo_data,
+)
+from catalog.models import BibRecord, EResource, Item
+from pusip_kit.documents.seeds import seed_pdf
 from pusip_kit.testing.service import ServiceClient
 from pusip_kit.uow import unit_of_work
 
@@ -57,3 +69,37 @@ async def test_demo_data_is_idempotent_and_searchable(client: ServiceClient) -> 
     assert public_lists["pagination"]["total_count"] == 1 and public_lists["items"][0]["entries"] == 4
     queue = (await client.get("/reviews", headers=client.bearer(roles=["librarian"]))).json()
     assert queue["pagination"]["total_count"] == 1  # one written review waits for moderation
+
+
+async def test_seed_publications_are_the_digital_collection_not_legal_deposits(client: ServiceClient) -> None:
+    """Only an accepted deposit makes a seed a legal deposit; the catalogue holds the deposit demo's PDFs."""
+    async with unit_of_work(client.sessionmaker) as session:
+        await load_demo_data(session, client.settings)
+    async with client.session() as session:
+        rows = (
+            await session.execute(
+                select(BibRecord, EResource)
+                .join(EResource, EResource.record_id == BibRecord.id)
+                .where(BibRecord.source_ref.like("demo:seed:%"))
+            )
+        ).all()
+        deposit_items = await session.scalar(
+            select(func.count()).select_from(Item).where(Item.acquisition_source == "legal_deposit")
+        )
+    assert len(rows) == len(SEED_PUBLICATIONS) and deposit_items == 0
+    seeds = corpus_dir() / "seeds"
+    for record, eresource in rows:
+        seed = record.source_ref.removeprefix("demo:seed:")
+        assert record.source == "cataloging", seed
+        # not in the regional bibliography unless its imprint is Jakarta (the catalogue's own rule)
+        assert record.regional is (SEED_WORK_BY_FILE[seed].place == "Jakarta"), seed
+        assert eresource.sha256 == hashlib.sha256(seed_pdf(seeds, SEED_WORK_BY_FILE[seed])).hexdigest(), seed
+    pontianak = next(r for r, _ in rows if "pontianak" in (r.source_ref or ""))
+    assert pontianak.regional is False  # its deposit is the demo's overdue obligation
+    regional_set = (
+        await client.get(
+            "/oai",
+            params={"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "regional-bibliography"},
+        )
+    ).text
+    assert str(pontianak.id) not in regional_set

@@ -18,11 +18,17 @@ class CompiledRule:
     methods: frozenset[str]
     roles: tuple[str, ...]
     source: str
+    exact: bool = False
+    """Only the path itself matches (``/api/deposit/rules``, not ``/api/deposit/rules/7``)."""
 
     def matches(self, parts: Sequence[str], method: str) -> bool:
         if self.methods and method not in self.methods:
             return False
         n = len(self.segments)
+        if self.exact:
+            return len(parts) == n and all(
+                w in ("*", got) for w, got in zip(self.segments, parts, strict=True)
+            )
         if len(parts) < n:
             return False
         for i, want in enumerate(self.segments):
@@ -54,6 +60,7 @@ class RouteTable:
                 methods=frozenset(m.upper() for m in rule.methods),
                 roles=tuple(rule.roles),
                 source=rule.prefix,
+                exact=rule.exact,
             )
             for rule in rules
         ]

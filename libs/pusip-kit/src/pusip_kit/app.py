@@ -21,9 +21,15 @@ from pusip_kit.config import ServiceSettings
 from pusip_kit.db.engine import Database
 from pusip_kit.db.migrate import upgrade
 from pusip_kit.errors import install_error_handlers
+from pusip_kit.forwarded import ForwardedHeadersMiddleware
 from pusip_kit.observability import Health, RequestContextMiddleware, configure_logging, metrics_payload
 
 Hook = Callable[[FastAPI], Awaitable[None]]
+
+KEEP_ALIVE_SECONDS = 75
+"""How long a service's server keeps an idle connection open (uvicorn's ``timeout_keep_alive``):
+longer than the gateway keeps idle upstream connections (30 s), so the gateway always closes one
+first and never sends a request on a connection the service is closing at that moment."""
 
 
 def create_service_app(
@@ -77,6 +83,8 @@ def create_service_app(
     app.state.metrics_registry = registry
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=name, registry=registry)
+    # outermost: the request id, logs and handlers see the caller's address, not the gateway's
+    app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.trusted_proxies)
 
     ops = APIRouter(tags=["operasional / operations"])
 

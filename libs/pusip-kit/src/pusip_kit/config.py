@@ -8,6 +8,7 @@ configures a whole embedded installation while any service can still be overridd
 
 from __future__ import annotations
 
+import json
 import os
 from enum import StrEnum
 from pathlib import Path
@@ -111,6 +112,12 @@ class ServiceSettings(BaseSettings):
     gateway_url: str = Field(
         default_factory=lambda: suite_default("gateway_url", f"http://127.0.0.1:{service_port('gateway')}")
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: json.loads(suite_default("trusted_proxies", '["127.0.0.1", "::1"]'))
+    )
+    """Peers (the gateway) whose ``X-Forwarded-For/-Proto/-Host/-Prefix`` are believed: addresses or
+    networks (``10.0.0.0/8``); suite-wide ``PUSIP_TRUSTED_PROXIES``, loopback by default; see
+    :mod:`pusip_kit.forwarded`."""
     log_level: str = Field(default_factory=lambda: suite_default("log_level", "INFO"))
     log_json: bool = Field(default_factory=lambda: suite_default("log_json", "1") not in ("0", "false"))
 

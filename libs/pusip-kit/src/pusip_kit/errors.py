@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,19 @@ class Refused(PusipError):
         self.status_code = 409
 
 
+DATABASE_BUSY_RETRY_AFTER = "1"
+
+
+def database_busy() -> ServiceUnavailable:
+    """Every pooled database connection stayed in use for the pool's whole timeout (overload)."""
+    return ServiceUnavailable(
+        "Basis data sedang sibuk melayani permintaan lain; silakan ulangi sebentar lagi",
+        "The database is busy serving other requests; please retry shortly",
+        code="database_busy",
+        headers={"Retry-After": DATABASE_BUSY_RETRY_AFTER},
+    )
+
+
 def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None) or request.headers.get("x-request-id")
 
@@ -211,6 +225,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(
             exc.status_code, error_body(code, msg_id, msg_en, None, _request_id(request)), exc.headers
         )
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(request: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("database pool exhausted: %s", exc, extra={"request_id": _request_id(request)})
+        busy = database_busy()
+        return _json(busy.status_code, busy.body(_request_id(request)), busy.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -375,3 +375,46 @@ async def test_concurrent_first_requests_fetch_the_jwks_once(idp):
     subjects = await asyncio.gather(*(validator.validate(token) for _ in range(20)))
     assert {s.username for s in subjects} == {"penyusup"}
     assert validator.jwks_fetch_count == 1
+
+
+async def test_accepted_tokens_are_remembered_briefly_and_never_past_expiry(idp, monkeypatch):
+    clock = [0.0]
+    validator = TokenValidator(
+        ISSUER, f"{ISSUER}/jwks", "pusip", http=idp.http, clock=lambda: clock[0], token_cache_seconds=30
+    )
+    decoded: list[str] = []
+    decode = validator.decode
+
+    async def counting_decode(token: str) -> dict[str, Any]:
+        decoded.append(token)
+        return await decode(token)
+
+    monkeypatch.setattr(validator, "decode", counting_decode)
+    token = idp.issuer.sign(claims())
+    first = await validator.validate(token)
+    assert (await validator.validate(token)) is first  # the second request skips the RS256 check
+    assert len(decoded) == 1
+    clock[0] += 31  # the cache interval is over: verified again
+    await validator.validate(token)
+    assert len(decoded) == 2
+    # A token expiring within the interval is verified again (by PyJWT, with its leeway) once past exp.
+    now = int(time.time())
+    short = idp.issuer.sign(claims(exp=now + 1, iat=now, nbf=now))
+    await validator.validate(short)
+    await validator.validate(short)
+    assert len(decoded) == 3
+    monkeypatch.setattr(time, "time", lambda: now + 2.0)
+    await validator.validate(short)
+    assert len(decoded) == 4
+
+
+async def test_refusals_are_never_cached_and_the_cache_is_bounded(idp):
+    validator = TokenValidator(ISSUER, f"{ISSUER}/jwks", "pusip", http=idp.http, token_cache_size=2)
+    wrong = idp.issuer.sign(claims(aud="someone-else"))
+    for _ in range(2):
+        assert (await refusal(validator, wrong)).code == "token_wrong_audience"
+    tokens = [idp.issuer.sign(claims()) for _ in range(3)]
+    subjects = [await validator.validate(t) for t in tokens]
+    assert len(validator._validated) == 2
+    assert (await validator.validate(tokens[0])) is not subjects[0]  # evicted: verified anew
+    assert (await validator.validate(tokens[2])) is subjects[2]

@@ -131,3 +131,35 @@ async def test_kicker_failure_is_only_logged(database: Database, caplog: pytest.
         register_relay_kicker("archive", previous)
     assert len(await _rows(database)) == 1
     assert "could not kick the archive outbox relay" in caplog.text
+
+
+async def test_kicks_are_debounced_and_the_last_commit_is_always_kicked(database: Database) -> None:
+    import asyncio
+    import itertools
+    import time
+
+    from pusip_kit.outbox.writer import (
+        KICK_INTERVAL_SECONDS,
+        register_relay_kicker,
+        relay_kicker,
+        wait_for_kicks,
+    )
+
+    kicked_at: list[float] = []
+    previous = relay_kicker("archive")
+    register_relay_kicker("archive", lambda: kicked_at.append(time.monotonic()))
+    try:
+        commits: list[float] = []
+        for n in range(12):  # a burst of commits, ~4 intervals long
+            async with unit_of_work(database.sessionmaker) as session:
+                await emit_event(session, "archive.record.created", {"n": n})
+            commits.append(time.monotonic())
+            await asyncio.sleep(KICK_INTERVAL_SECONDS / 3)
+        wait_for_kicks()
+    finally:
+        register_relay_kicker("archive", previous)
+    assert 1 <= len(kicked_at) < len(commits)
+    gaps = [b - a for a, b in itertools.pairwise(kicked_at)]
+    assert all(gap >= KICK_INTERVAL_SECONDS * 0.95 for gap in gaps), gaps
+    assert kicked_at[-1] >= commits[-1]  # the burst's last commit was followed by a kick
+    assert len(await _rows(database)) == 12

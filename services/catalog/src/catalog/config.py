@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from pusip_kit.config import Environment, Mode, ServiceSettings, service_url
+from pusip_kit.uploads import CATALOG_ERESOURCE, CATALOG_IMPORT
 
 MiB = 1024 * 1024
 DEVELOPMENT_SERVICE_SECRET = "catalog-service-secret"  # noqa: S105 - the demo client's, refused in production
@@ -24,12 +25,12 @@ class CatalogSettings(ServiceSettings):
     """SRU base URL queried by copy cataloging (e.g. another union catalogue); empty = not set up."""
     copy_cataloging_timeout: float = 15.0
 
-    import_max_bytes: int = 2048 * MiB
+    import_max_bytes: int = CATALOG_IMPORT.default
     import_batch_size: int = Field(default=500, ge=1, le=5000)
     import_parallel_min_bytes: int = 16 * MiB
     """Files at least this big are parsed in a second process while this one writes."""
 
-    eresource_max_bytes: int = 512 * MiB
+    eresource_max_bytes: int = CATALOG_ERESOURCE.default
     eresource_text_max_chars: int = 2_000_000
     """Extracted full text kept per e-resource (the rest is cut off, and said so)."""
     index_fulltext_max_chars: int = 200_000

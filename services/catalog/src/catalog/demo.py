@@ -6,7 +6,9 @@ Branch names are the network's public ones; where a precise street address is no
 kept generic (street or area and city) rather than invented. The MARC records are the well-formed
 ones of the shared test corpus (``../shared/corpus/marc21``, or ``PUSIP_CATALOG_DEMO_CORPUS``),
 created through the cataloguing rules (:mod:`catalog.records.service`); the four seed publications
-(``../shared/corpus/seeds``, not the SPBE decree) become records with a PDF made from their text.
+(``../shared/corpus/seeds``, not the SPBE decree) become records of the digital collection with a PDF
+made from their text — not legal deposits: the deposit demo's accepted deposit of one of them (the same
+PDF) joins its record and makes it one (:mod:`catalog.deposits.service`).
 The files of the special collection are demonstration sheets, and say so.
 """
 
@@ -50,6 +52,8 @@ from catalog.special.repository import SpecialCollectionRepository
 from catalog.special.schemas import CollectionCreate, DocumentCreate
 from catalog.special.service import special_collection_service
 from pusip_kit.auth.subject import AuthSubject, Role
+from pusip_kit.documents.seeds import SEED_WORKS
+from pusip_kit.documents.seeds import seed_pdf as seed_work_pdf
 from pusip_kit.errors import PusipError
 from pusip_kit.files import FileKind
 from pusip_kit.pagination import PaginationParams
@@ -203,6 +207,9 @@ class SeedPublication:
     note: str
     access: AccessRule = AccessRule.PUBLIC
 
+
+SEED_WORK_BY_FILE = {work.file: work for work in SEED_WORKS}
+"""The PDF of a seed is the deposit demo's, byte for byte: an accepted deposit of it joins the record."""
 
 SEED_PUBLICATIONS: tuple[SeedPublication, ...] = (
     SeedPublication(
@@ -542,8 +549,9 @@ async def _load_seeds(
             title=seed.title, authors=seed.authors, year=seed.year, publisher=seed.publisher,
             place=seed.place, subjects=seed.subjects, note=seed.note, control=f"DEMO-SEED-{number:02d}",
         )  # fmt: skip
+        # the digital collection's copy, catalogued here; a legal deposit of the same PDF joins it
         record, created = await _create_record(
-            session, marc, f"demo:seed:{seed.file}", RecordSource.LEGAL_DEPOSIT
+            session, marc, f"demo:seed:{seed.file}", RecordSource.CATALOGING
         )
         counts["records"] += created
         if record is None:
@@ -555,17 +563,18 @@ async def _load_seeds(
             store,
             record,
             filename=seed.file.removesuffix(".txt") + ".pdf",
-            content=seed_pdf(seed.title, seed.authors, seed.note, text),
+            content=seed_work_pdf(base / "seeds", SEED_WORK_BY_FILE[seed.file]),
             access=seed.access,
             text=text,
         )
         counts["eresources"] += added is not None
+        # and a printed copy on the reference shelf, so a reader sees where to read it on paper
         data = ItemCreate(
             barcode=f"DEMO-SEED-{number:02d}",
             record_id=record.id,
             branch="perpustakaan-jakarta-cikini",
-            location="Koleksi Deposit",
-            acquisition_source=AcquisitionSource.LEGAL_DEPOSIT,
+            location="Koleksi Referensi",
+            acquisition_source=AcquisitionSource.GIFT,
         )
         counts["items"] += await _add_item(session, data)
     return records

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from catalog.api import router
 from catalog.config import CatalogSettings
 from catalog.runtime import ERESOURCES_BUCKET, acquire_runtime, release_runtime
+from catalog.search.indexer import request_catch_up
 from pusip_kit.app import create_service_app
 from pusip_kit.outbox import make_outbox_admin_router
 from pusip_kit.storage import LocalObjectStore, make_object_store, make_signed_object_router
@@ -22,6 +23,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     async def open_runtime(app: FastAPI) -> None:
         runtime = acquire_runtime(settings)
         await runtime.index.ensure()
+        await request_catch_up(runtime.index, app.state.sessionmaker)
         app.state.catalog_runtime = runtime
         app.state.health.add("search", runtime.index.ensure)
 

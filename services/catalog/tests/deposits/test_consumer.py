@@ -19,7 +19,7 @@ from pusip_kit.events import Event, deliver_event
 from pusip_kit.testing.service import ServiceClient
 from pusip_kit.uow import unit_of_work
 
-from ..helpers import CATALOGER, PATRON, create_branch, run_tasks
+from ..helpers import CATALOGER, PATRON, create_branch, create_record, marc, run_tasks
 
 CIKINI = "perpustakaan-jakarta-cikini"
 SETTINGS = CatalogSettings(gateway_url="http://gateway.test")
@@ -258,6 +258,90 @@ async def test_a_digital_deposit_links_its_files_and_fetches_the_text(client: Se
     assert seen[0][0] == "/auth/token" and seen[1][1] == "Bearer service-token"
     done = [name for name, _ in await run_tasks(client) if name != TASK_FETCH_TEXT]
     assert done  # the index task ran
-    hits = (await client.get("/search", params={"q": "berdaya"})).json()
+    assert (await client.get("/search", params={"q": "berdaya"})).json()["total"] == 0  # members' text
+    hits = (await client.get("/search", params={"q": "berdaya"}, headers=client.bearer(**PATRON))).json()
     assert hits["total"] == 1, json.dumps(hits)[:2000]
     assert "pemberdayaan" in json.dumps(hits["hits"][0]["snippets"]).lower()
+
+
+async def test_a_members_deposit_file_is_offered_to_the_deposit_services_readers_only(
+    client: ServiceClient,
+) -> None:
+    """``can_download`` and the download answer follow the deposit service's reader roles."""
+    deposit_id = str(uuid.uuid4())
+    async with unit_of_work(client.sessionmaker) as session:
+        result = await catalogue_accepted_deposit(session, event(digital(deposit_id)), settings=SETTINGS)
+    assert result is not None
+    (eresource_id,) = result.eresources
+    answers: dict[str, tuple[bool, int]] = {}
+    for role in (
+        "patron",
+        "librarian",
+        "cataloger",
+        "agency_system",
+        "deposit_officer",
+        "publisher",
+        "archivist",
+    ):
+        headers = client.bearer(roles=[role])
+        read = (await client.get(f"/eresources/{eresource_id}", headers=headers)).json()
+        download = await client.get(
+            f"/eresources/{eresource_id}/download", params={"redirect": "false"}, headers=headers
+        )
+        answers[role] = (read["can_download"], download.status_code)
+    readers = {"patron", "librarian", "cataloger", "agency_system", "deposit_officer"}
+    assert answers == {role: (True, 200) if role in readers else (False, 403) for role in answers}
+    refused = await client.get(
+        f"/eresources/{eresource_id}/download",
+        params={"redirect": "false"},
+        headers=client.bearer(roles=["archivist"]),
+    )
+    error = refused.json()["error"]
+    assert error["code"] == "deposit_readers_only" and error["message"] != error["message_en"]
+
+
+async def test_a_deposit_of_a_file_already_in_the_collection_joins_its_record(client: ServiceClient) -> None:
+    """Same SHA-256 as an e-resource of a record: no second record, no second file; it becomes legal deposit."""
+    created = await create_record(client, marc("Artikel Pemberdayaan", place="Bandung"))
+    record_id = uuid.UUID(created["id"])
+    assert created["source"] != "legal_deposit" and created["regional"] is False
+    pdf = b"%PDF-1.4\n% artikel pemberdayaan\n" + b"0" * 2000 + b"\n%%EOF\n"
+    uploaded = await client.post(
+        f"/records/{record_id}/eresources",
+        files={"file": ("artikel.pdf", pdf, "application/pdf")},
+        headers=client.bearer(**CATALOGER),
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    body = digital(str(uuid.uuid4()))
+    body["files"][0]["sha256"] = uploaded.json()["sha256"]
+    for _ in range(2):  # a second delivery (another event id) changes nothing
+        async with unit_of_work(client.sessionmaker) as session:
+            result = await catalogue_accepted_deposit(session, event(body), settings=SETTINGS)
+        assert result is not None
+        assert (result.record_id, result.created, result.attached_to_existing) == (record_id, False, True)
+        assert result.eresources == []
+    record = (await client.get(f"/records/{record_id}")).json()
+    assert (record["source"], record["regional"]) == ("legal_deposit", True)
+    files = (await client.get(f"/records/{record_id}/eresources", headers=client.bearer(**PATRON))).json()
+    assert [f["id"] for f in files] == [uploaded.json()["id"]]
+    listed = (
+        await client.get("/records", params={"source": "legal_deposit"}, headers=client.bearer(**CATALOGER))
+    ).json()
+    assert [r["id"] for r in listed["items"]] == [str(record_id)]
+
+
+async def test_a_deposit_of_an_isbn_already_catalogued_marks_the_record_legal_deposit(
+    client: ServiceClient,
+) -> None:
+    await create_branch(client, CIKINI)
+    created = await create_record(
+        client, marc("Sejarah Kampung Betawi", place="Bandung", isbn="9786239990107")
+    )
+    assert created["regional"] is False
+    async with unit_of_work(client.sessionmaker) as session:
+        result = await catalogue_accepted_deposit(session, event(payload(copies=1)), settings=SETTINGS)
+    assert result is not None and result.attached_to_existing and not result.created
+    assert str(result.record_id) == created["id"]
+    record = (await client.get(f"/records/{created['id']}")).json()
+    assert (record["source"], record["regional"], record["version"]) == ("legal_deposit", True, 2)
+    assert len(await client.outbox_events("catalog.record.updated")) == 1

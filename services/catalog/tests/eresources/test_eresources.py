@@ -52,7 +52,9 @@ async def test_pdf_upload_extracts_text_that_search_finds(client: ServiceClient)
     assert (
         listed["text_status"] == "extracted" and listed["text_chars"] > 50 and listed["can_download"] is False
     )
-    hits = (await client.get("/search", params={"q": "hikayat"})).json()["hits"]
+    assert (await client.get("/search", params={"q": "hikayat"})).json()["total"] == 0  # members' text
+    patron = client.bearer(**PATRON)
+    hits = (await client.get("/search", params={"q": "hikayat"}, headers=patron)).json()["hits"]
     assert [h["id"] for h in hits] == [record["id"]]
     assert any("<mark>hikayat</mark>" in s for s in hits[0]["snippets"]["fulltext"])
 

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from circulation.config import CirculationSettings
 
 
-def get_settings(request: Request) -> CirculationSettings:
+async def get_settings(request: Request) -> CirculationSettings:  # async: no thread-pool hop
     return cast(CirculationSettings, request.app.state.settings)
 
 

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from circulation.api import router
 from circulation.config import CirculationSettings
+from circulation.db import close_writer, open_writer
 from circulation.patrons.photo import open_photo_store
 from pusip_kit.app import create_service_app
 from pusip_kit.outbox import make_outbox_admin_router
@@ -49,6 +50,6 @@ def create_app(settings: CirculationSettings | None = None) -> FastAPI:
         ),
         routers=[router, make_outbox_admin_router()],
         migrations_dir=MIGRATIONS_DIR,
-        on_startup=[open_photos, start_sip2],
-        on_shutdown=[stop_sip2, close_photos],
+        on_startup=[open_writer, open_photos, start_sip2],
+        on_shutdown=[stop_sip2, close_photos, close_writer],
     )

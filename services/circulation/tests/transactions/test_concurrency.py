@@ -18,6 +18,7 @@ import uvicorn
 
 from circulation.config import CirculationSettings
 from circulation.main import create_app
+from pusip_kit.app import KEEP_ALIVE_SECONDS
 from pusip_kit.testing.db import temporary_database
 from pusip_kit.testing.service import run_service, settings_for_test, shared_test_issuer
 
@@ -38,7 +39,15 @@ def uvicorn_server(settings: CirculationSettings) -> Iterator[str]:
         port = probe.getsockname()[1]
     app = create_app(settings)
     app.state.token_validator = shared_test_issuer().validator()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", backlog=256)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        backlog=256,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-circulation", daemon=True)
     thread.start()

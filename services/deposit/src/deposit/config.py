@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from pusip_kit.config import ServiceSettings, suite_default
+from pusip_kit.uploads import DEPOSIT_DIGITAL, DEPOSIT_PACKAGE, DEPOSIT_RECORDED
 
 MiB = 1024 * 1024
 
@@ -34,9 +35,11 @@ class DepositSettings(ServiceSettings):
     officer_name: str = "(nama pejabat)"
 
     # -- uploads: size limits per kind of work (bytes) --------------------------------------------
-    max_size_digital: int = Field(default=2 * GiB, ge=1)  # karya_digital: e-books, e-journals …
-    max_size_recorded: int = Field(default=8 * GiB, ge=1)  # karya_rekam: audio and video
-    max_size_package: int = Field(default=4 * GiB, ge=1)  # a BagIt package (zip)
+    max_size_digital: int = Field(
+        default=DEPOSIT_DIGITAL.default, ge=1
+    )  # karya_digital: e-books, e-journals …
+    max_size_recorded: int = Field(default=DEPOSIT_RECORDED.default, ge=1)  # karya_rekam: audio and video
+    max_size_package: int = Field(default=DEPOSIT_PACKAGE.default, ge=1)  # a BagIt package (zip)
     max_files_per_deposit: int = Field(default=20, ge=1, le=200)
     # How far the network may be read ahead of the store's hashing and writing (0: off). Off by
     # default: measured slower on two cores, where the read-ahead task and the hashing thread

@@ -12,40 +12,44 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
+from urllib.parse import urlencode
 
 import httpx
 from babel.dates import format_date, format_datetime
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.datastructures import FormData, UploadFile
 
-from gateway.portal.charts import ChartData, Dataset, format_number
-from gateway.portal.core import Portal, PortalContext, get_portal
-from gateway.portal.session import CSRF_FIELD
-from pusip_kit.auth.subject import AuthSubject, Role
-from pusip_kit.clients import StaticToken
+from gateway.portal.charts import ChartData, Dataset
+from gateway.portal.section import (
+    JAKARTA,
+    Problem,
+    SectionRoles,
+    SectionView,
+    close_with,
+    field_messages,
+    open_client,
+    parse_date,
+    text_field,
+)
+from pusip_kit.auth.subject import Role
 from pusip_kit.clients.accreditation import (
     AccreditationClient,
     ActionCheck,
     Assessment,
     AssessmentDetail,
     FormComponent,
-    Reason,
     refusal_reasons,
 )
-from pusip_kit.config import service_url
 from pusip_kit.errors import Forbidden, NotFound, PusipError
 
 PREFIX = "/portal/akreditasi"
 SECTION = "akreditasi"
-JAKARTA = ZoneInfo("Asia/Jakarta")
+HTTP_STATE = "accreditation_http"
+TIMEOUT = httpx.Timeout(30.0, connect=3.0)
 PROVINCE = "dki-jakarta"
 
 CITIES = (
@@ -124,18 +128,7 @@ EXPORT_TYPES = {
 # -- the view of one request ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Roles:
-    user: AuthSubject | None
-
-    @property
-    def signed_in(self) -> bool:
-        return self.user is not None
-
-    @property
-    def unit(self) -> str | None:
-        return self.user.unit if self.user else None
-
+class Roles(SectionRoles):
     @property
     def library_admin(self) -> bool:
         return bool(self.user and Role.LIBRARY_ADMIN in self.user.roles and self.user.unit)
@@ -152,37 +145,14 @@ class Roles:
     def staff(self) -> bool:
         return self.library_admin or self.officer or self.assessor
 
-    @property
-    def name(self) -> str:
-        return (self.user.username or self.user.subject) if self.user else ""
 
-
-@dataclass
-class Problem:
-    """What went wrong, ready for a template: a message, named reasons, per-field messages."""
-
-    message: str
-    code: str
-    reasons: list[dict[str, Any]]
-    fields: dict[str, str]
-
-
-class View:
-    def __init__(
-        self, request: Request, portal: Portal, ctx: PortalContext, client: AccreditationClient
-    ) -> None:
-        self.request = request
-        self.portal = portal
-        self.ctx = ctx
-        self.client = client
-        self.roles = Roles(ctx.user)
-
-    @property
-    def lang(self) -> str:
-        return self.ctx.lang
-
-    def t(self, key: str, **params: Any) -> str:
-        return self.ctx.t(key, **params)
+class View(SectionView[AccreditationClient, Roles]):
+    prefix = PREFIX
+    roles_type = Roles
+    section = SECTION
+    keys = "akr"
+    ok_messages = OK_MESSAGES
+    decimals = 2
 
     def known(self, key: str) -> bool:
         """Whether the catalogs have ``key`` (asking ``t`` would log a missing message)."""
@@ -198,24 +168,6 @@ class View:
         key = f"akr.{kind}.{code}"
         return self.t(key) if self.known(key) else str(code)
 
-    def fmt_date(self, value: date | datetime | str | None) -> str:
-        if not value:
-            return "–"
-        if isinstance(value, str):
-            try:
-                value = date.fromisoformat(value[:10])
-            except ValueError:
-                return str(value)
-        if isinstance(value, datetime):
-            value = value.astimezone(JAKARTA).date()
-        return str(format_date(value, format="d MMM yyyy", locale=self.lang))
-
-    def fmt_datetime(self, value: datetime | None) -> str:
-        if value is None:
-            return "–"
-        local = value.astimezone(JAKARTA)
-        return f"{format_datetime(local, format='d MMM yyyy HH.mm' if self.lang == 'id' else 'd MMM yyyy HH:mm', locale=self.lang)} WIB"
-
     def fmt_period(self, start: datetime, end: datetime) -> str:
         """``21 Des 2026 09.00–15.00 WIB`` on one day, both ends in full otherwise."""
         a, b = start.astimezone(JAKARTA), end.astimezone(JAKARTA)
@@ -224,9 +176,6 @@ class View:
         clock = "HH.mm" if self.lang == "id" else "HH:mm"
         day = format_date(a.date(), format="d MMM yyyy", locale=self.lang)
         return f"{day} {format_datetime(a, clock, locale=self.lang)}–{format_datetime(b, clock, locale=self.lang)} WIB"
-
-    def num(self, value: float | Decimal | int | None, decimals: int = 2) -> str:
-        return format_number(None if value is None else float(value), self.lang, decimals=decimals)
 
     def hours(self, hours: Iterable[Any], lang: str | None = None) -> str:
         """``Sen-Jum 08:00-16:00; Sab 08:00-12:00`` (the form the service reads back)."""
@@ -254,18 +203,11 @@ class View:
             i = j + 1
         return "; ".join(parts)
 
-    def message(self, error: PusipError) -> str:
-        return error.message_en if self.lang == "en" else error.message
-
     def problem(self, error: PusipError) -> Problem:
         reasons = [self.reason(r) for r in refusal_reasons(error)]
-        fields: dict[str, str] = {}
+        fields = field_messages(error)
         details = error.details
-        if isinstance(details, list):  # validation errors: [{loc, msg, type}]
-            for item in details:
-                if isinstance(item, Mapping) and item.get("loc"):
-                    fields[str(list(item["loc"])[-1])] = str(item.get("msg") or "")
-        elif isinstance(details, Mapping) and isinstance(details.get("problems"), list):
+        if isinstance(details, Mapping) and isinstance(details.get("problems"), list):
             for item in details["problems"]:
                 if isinstance(item, Mapping):
                     text = item.get("message_en" if self.lang == "en" else "message") or ""
@@ -277,57 +219,20 @@ class View:
             message = self.t(key) if self.known(key) else self.message(error)
         return Problem(message=message, code=error.code, reasons=reasons, fields=fields)
 
-    def reason(self, reason: Reason) -> dict[str, Any]:
-        return {
-            "code": reason.code,
-            "message": reason.message_en if self.lang == "en" else reason.message,
-            "details": reason.details or {},
-        }
-
     def check(self, result: ActionCheck | Assessment | None) -> list[dict[str, Any]]:
         """The reasons of a dry run (empty when the action would go through)."""
         if isinstance(result, ActionCheck):
             return [self.reason(r) for r in result.reasons]
         return []
 
-    def ok_message(self) -> str | None:
-        key = self.request.query_params.get("ok")
-        return self.t(f"akr.ok.{key}") if key in OK_MESSAGES else None
-
-    # -- responses --------------------------------------------------------------------------------
-
-    async def render(
-        self, template: str, *, status_code: int = 200, sub: str = "", **values: Any
-    ) -> HTMLResponse:
-        return await self.portal.render(
-            self.request,
-            template,
-            status_code=status_code,
-            section=SECTION,
-            base=PREFIX,
-            sub=sub,
-            roles=self.roles,
-            label=self.label,
-            fdate=self.fmt_date,
-            fdatetime=self.fmt_datetime,
-            fperiod=self.fmt_period,
-            num=self.num,
-            hours=self.hours,
-            ok_message=self.ok_message(),
-            today=datetime.now(JAKARTA).date().isoformat(),
-            options=OPTIONS,
-            **values,
-        )
-
-    def redirect(self, path: str, ok: str | None = None, anchor: str = "") -> RedirectResponse:
-        url = f"{PREFIX}{path}"
-        if ok:
-            url += ("&" if "?" in url else "?") + urlencode({"ok": ok})
-        return RedirectResponse(url + (f"#{anchor}" if anchor else ""), status_code=303)
-
-    def login_redirect(self) -> RedirectResponse:
-        here = self.request.url.path + (f"?{self.request.url.query}" if self.request.url.query else "")
-        return RedirectResponse(f"/portal/login?next={quote(here, safe='')}", status_code=303)
+    def helpers(self) -> dict[str, Any]:
+        return {
+            "fperiod": self.fmt_period,
+            "num": self.num,
+            "hours": self.hours,
+            "today": datetime.now(JAKARTA).date().isoformat(),
+            "options": OPTIONS,
+        }
 
     def require(self, allowed: bool) -> None:
         if not allowed:
@@ -335,52 +240,14 @@ class View:
                 "Halaman ini bukan untuk peran Anda", "This page is not for your role", code="missing_role"
             )
 
-    @property
-    def htmx(self) -> bool:
-        return self.request.headers.get("hx-request") == "true"
-
-    async def form(self) -> FormData:
-        form = await self.request.form()
-        value = form.get(CSRF_FIELD)
-        await self.portal.verify_csrf(self.request, value if isinstance(value, str) else "")
-        return form
-
 
 def _get(item: Any, name: str) -> Any:
     return item.get(name) if isinstance(item, Mapping) else getattr(item, name)
 
 
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _http(app: FastAPI) -> httpx.AsyncClient:
-    http: httpx.AsyncClient | None = getattr(app.state, "accreditation_http", None)
-    if http is None:
-        http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=3.0))
-        app.state.accreditation_http = http
-    return http
-
-
-def _service_url(app: FastAPI) -> str:
-    urls: Mapping[str, str] = getattr(app.state.settings, "service_urls", {}) or {}
-    return urls.get("accreditation") or service_url("accreditation")
-
-
 async def view_of(request: Request) -> View:
-    portal = get_portal(request)
-    ctx = await portal.context(request)
-    token = await portal.access_token(request)
-    client = AccreditationClient(
-        _service_url(request.app), tokens=StaticToken(token), http=_http(request.app)
+    portal, ctx, client = await open_client(
+        request, AccreditationClient, "accreditation", HTTP_STATE, TIMEOUT
     )
     return View(request, portal, ctx, client)
 
@@ -451,25 +318,8 @@ def literacy_by_year(v: View, rows: list[dict[str, Any]], field: str) -> ChartDa
 
 def register_pages(app: FastAPI) -> APIRouter:
     """The router with every page; also closes the pages' HTTP client when the gateway stops."""
-    _close_with(app)
+    close_with(app, HTTP_STATE)
     return build_router()
-
-
-def _close_with(app: FastAPI) -> None:
-    original = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(a: Any) -> AsyncIterator[Any]:
-        async with original(a) as state:
-            try:
-                yield state
-            finally:
-                http: httpx.AsyncClient | None = getattr(app.state, "accreditation_http", None)
-                if http is not None:
-                    app.state.accreditation_http = None
-                    await http.aclose()
-
-    app.router.lifespan_context = lifespan
 
 
 def build_router() -> APIRouter:
@@ -598,7 +448,7 @@ def build_router() -> APIRouter:
         unit = v.roles.unit
         assert unit is not None
         current = await v.client.library(unit)
-        submitted = {name: _text(form, name) for name in PROFILE_FIELDS}
+        submitted = {name: text_field(form, name) for name in PROFILE_FIELDS}
         changes: dict[str, Any] = {}
         for name, value in submitted.items():
             if name == "opening_hours":
@@ -641,12 +491,12 @@ def build_router() -> APIRouter:
         form = await v.form()
         assert v.roles.unit is not None
         data: dict[str, Any] = {
-            "name": _text(form, "staff_name"),
-            "role": _text(form, "staff_role") or "lainnya",
-            "employment": _text(form, "staff_employment") or None,
-            "education": _text(form, "staff_education") or None,
+            "name": text_field(form, "staff_name"),
+            "role": text_field(form, "staff_role") or "lainnya",
+            "employment": text_field(form, "staff_employment") or None,
+            "education": text_field(form, "staff_education") or None,
             "library_science": form.get("staff_library_science") == "1",
-            "certification_status": _text(form, "staff_certification") or "belum",
+            "certification_status": text_field(form, "staff_certification") or "belum",
         }
         try:
             await v.client.add_staff(v.roles.unit, {k: val for k, val in data.items() if val is not None})
@@ -704,8 +554,8 @@ def build_router() -> APIRouter:
         v = await view_of(request)
         v.require(v.roles.library_admin or v.roles.officer)
         form = await v.form()
-        library = v.roles.unit if v.roles.library_admin else _text(form, "library")
-        mode = _text(form, "mode") if _text(form, "mode") in MODES else "akreditasi"
+        library = v.roles.unit if v.roles.library_admin else text_field(form, "library")
+        mode = text_field(form, "mode") if text_field(form, "mode") in MODES else "akreditasi"
         try:
             created = await v.client.create_assessment(library or "", mode=mode)
         except PusipError as exc:
@@ -829,9 +679,9 @@ def build_router() -> APIRouter:
         async def call(v: View, form: FormData) -> Any:
             return await v.client.verify(
                 assessment_id,
-                note=_text(form, "note") or None,
-                assessor=_text(form, "assessor") or None,
-                visit_date=_date(_text(form, "visit_date")),
+                note=text_field(form, "note") or None,
+                assessor=text_field(form, "assessor") or None,
+                visit_date=parse_date(text_field(form, "visit_date")),
             )
 
         return await act(request, assessment_id, "verify", "verified", call)
@@ -839,7 +689,7 @@ def build_router() -> APIRouter:
     @router.post(f"{PREFIX}/penilaian/{{assessment_id}}/kembalikan")
     async def return_(request: Request, assessment_id: uuid.UUID) -> Response:
         async def call(v: View, form: FormData) -> Any:
-            return await v.client.return_assessment(assessment_id, note=_text(form, "note") or None)
+            return await v.client.return_assessment(assessment_id, note=text_field(form, "note") or None)
 
         return await act(request, assessment_id, "return", "returned", call)
 
@@ -847,7 +697,9 @@ def build_router() -> APIRouter:
     async def complete_visit(request: Request, assessment_id: uuid.UUID) -> Response:
         async def call(v: View, form: FormData) -> Any:
             return await v.client.complete_visit(
-                assessment_id, note=_text(form, "note") or None, visit_date=_date(_text(form, "visit_date"))
+                assessment_id,
+                note=text_field(form, "note") or None,
+                visit_date=parse_date(text_field(form, "visit_date")),
             )
 
         return await act(request, assessment_id, "complete_visit", "visit_completed", call)
@@ -857,8 +709,8 @@ def build_router() -> APIRouter:
         async def call(v: View, form: FormData) -> Any:
             return await v.client.certify(
                 assessment_id,
-                note=_text(form, "note") or None,
-                certified_on=_date(_text(form, "certified_on")),
+                note=text_field(form, "note") or None,
+                certified_on=parse_date(text_field(form, "certified_on")),
             )
 
         return await act(request, assessment_id, "certify", "certified", call)
@@ -901,8 +753,8 @@ def build_router() -> APIRouter:
     def answers_of(form: FormData, component: FormComponent) -> dict[str, dict[str, Any]]:
         answers: dict[str, dict[str, Any]] = {}
         for indicator in component.indicators:
-            option = _text(form, f"opt-{indicator.code}")
-            note = _text(form, f"note-{indicator.code}")
+            option = text_field(form, f"opt-{indicator.code}")
+            note = text_field(form, f"note-{indicator.code}")
             if option in OPTIONS:
                 answers[indicator.code] = {"option": option, "note": note or None}
         return answers
@@ -984,7 +836,7 @@ def build_router() -> APIRouter:
         if not v.roles.signed_in:
             return v.login_redirect()
         form = await v.form()
-        indicator = _text(form, "indicator")
+        indicator = text_field(form, "indicator")
         upload = form.get("file")
         component = indicator.split(".")[0]
         if not isinstance(upload, UploadFile) or not upload.filename:
@@ -1045,7 +897,7 @@ def build_router() -> APIRouter:
             return v.login_redirect()
         form = await v.form()
         await v.client.delete_evidence(assessment_id, evidence_id)
-        component = _text(form, "indicator").split(".")[0]
+        component = text_field(form, "indicator").split(".")[0]
         return v.redirect(
             f"/penilaian/{assessment_id}/isi", ok="evidence_deleted", anchor=f"komponen-{component}"
         )

@@ -8,37 +8,32 @@ carrying the user's token (none for a visitor, so the public endpoints answer as
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 import httpx
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 
-from gateway.portal.core import Portal, PortalContext, get_portal
-from pusip_kit.auth.subject import AuthSubject, Role
-from pusip_kit.clients import StaticToken
-from pusip_kit.clients.archive import ArchiveClient, Reason, Record, refusal_reasons
-from pusip_kit.config import service_url
+from gateway.portal.section import Problem, SectionRoles, SectionView, open_client
+from gateway.portal.section import close_with as close_section
+from gateway.portal.section import parse_date as parse_date  # the pages use it from here
+from gateway.portal.section import text_field as text
+from pusip_kit.auth.subject import Role
+from pusip_kit.clients.archive import ArchiveClient, Record, refusal_reasons
 from pusip_kit.errors import Forbidden, NotFound, PusipError
 
 PREFIX = "/portal/kearsipan"
 SECTION = "kearsipan"
-JAKARTA = ZoneInfo("Asia/Jakarta")
 HERE = Path(__file__).parent
 ASSETS = {"kearsipan.css": "text/css; charset=utf-8", "kearsipan.js": "text/javascript; charset=utf-8"}
 AUDITOR_CATEGORIES = ("pengawas_internal", "pengawas_eksternal")
 HTTP_STATE = "archive_pages_http"
+TIMEOUT = httpx.Timeout(30.0, connect=3.0)
 
 LEVELS = ("BIASA", "TERBATAS", "RAHASIA", "SANGAT_RAHASIA")
 RECORD_STATUSES = ("aktif", "inaktif", "statis", "musnah")
@@ -84,15 +79,8 @@ OK_MESSAGES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Roles:
+class Roles(SectionRoles):
     """What the signed-in user may do here (the service checks again on every call)."""
-
-    user: AuthSubject | None
-
-    @property
-    def signed_in(self) -> bool:
-        return self.user is not None
 
     @property
     def archivist(self) -> bool:
@@ -113,77 +101,14 @@ class Roles:
         category = (self.user.access_category or "").partition(":")[0]
         return self.user.is_admin or category in AUDITOR_CATEGORIES
 
-    @property
-    def unit(self) -> str | None:
-        return self.user.unit if self.user else None
 
-    @property
-    def name(self) -> str:
-        return (self.user.username or self.user.subject) if self.user else ""
-
-
-@dataclass
-class Problem:
-    """What went wrong, ready for a template: a message, named reasons, messages per field."""
-
-    message: str
-    code: str
-    reasons: list[dict[str, Any]] = field(default_factory=list)
-    fields: dict[str, str] = field(default_factory=dict)
-
-
-class View:
-    def __init__(self, request: Request, portal: Portal, ctx: PortalContext, client: ArchiveClient) -> None:
-        self.request = request
-        self.portal = portal
-        self.ctx = ctx
-        self.client = client
-        self.roles = Roles(ctx.user)
-
-    @property
-    def lang(self) -> str:
-        return self.ctx.lang
-
-    def t(self, key: str, **params: Any) -> str:
-        return self.ctx.t(key, **params)
-
-    # -- formatting (also given to every template) ----------------------------------------------
-
-    def label(self, kind: str, code: object) -> str:
-        """A code's display name from the catalogs (``label("level", "RAHASIA")``)."""
-        if code is None or code == "":
-            return "–"
-        key = f"ars.{kind}.{code}"
-        text = self.t(key)
-        return str(code) if text == key else text
-
-    def fmt_date(self, value: date | datetime | str | None) -> str:
-        if not value:
-            return "–"
-        day: date | datetime
-        if isinstance(value, str):
-            try:
-                day = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value[:10])
-            except ValueError:
-                return value
-        else:
-            day = value
-        if isinstance(day, datetime):
-            day = day.astimezone(JAKARTA).date()
-        return str(format_date(day, format="d MMM yyyy", locale=self.lang))
-
-    def fmt_datetime(self, value: datetime | str | None) -> str:
-        if not value:
-            return "–"
-        if isinstance(value, str):
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
-                return value
-        else:
-            moment = value
-        clock = "d MMM yyyy HH.mm.ss" if self.lang == "id" else "d MMM yyyy HH:mm:ss"
-        return f"{format_datetime(moment.astimezone(JAKARTA), clock, locale=self.lang)} WIB"
+class View(SectionView[ArchiveClient, Roles]):
+    prefix = PREFIX
+    roles_type = Roles
+    section = SECTION
+    keys = "ars"
+    ok_messages = OK_MESSAGES
+    clock = ("d MMM yyyy HH.mm.ss", "d MMM yyyy HH:mm:ss")
 
     def fmt_size(self, size: int | None) -> str:
         if size is None:
@@ -215,17 +140,6 @@ class View:
             return "–"
         return value.rsplit(":", 1)[-1] if ":" in value else value
 
-    def message(self, error: PusipError) -> str:
-        return error.message_en if self.lang == "en" else error.message
-
-    def reason(self, reason: Reason | Mapping[str, Any]) -> dict[str, Any]:
-        item = reason if isinstance(reason, Reason) else Reason.model_validate(reason)
-        return {
-            "code": item.code,
-            "message": item.message_en if self.lang == "en" else item.message,
-            "details": item.details or {},
-        }
-
     def problem(self, error: PusipError) -> Problem:
         reasons = [self.reason(r) for r in refusal_reasons(error)]
         fields: dict[str, str] = {}
@@ -243,15 +157,7 @@ class View:
             message = self.t("ars.refused")
         return Problem(message=message, code=error.code, reasons=reasons, fields=fields)
 
-    def ok_message(self) -> str | None:
-        key = self.request.query_params.get("ok")
-        return self.t(f"ars.ok.{key}") if key in OK_MESSAGES else None
-
     # -- access ----------------------------------------------------------------------------------
-
-    def login_redirect(self) -> RedirectResponse:
-        here = self.request.url.path + (f"?{self.request.url.query}" if self.request.url.query else "")
-        return RedirectResponse(f"/portal/login?next={quote(here, safe='')}", status_code=303)
 
     def need(self, allowed: bool) -> Response | None:
         """``None`` when the page may be shown; else the sign-in redirect or a 403."""
@@ -263,48 +169,15 @@ class View:
             )
         return None
 
-    async def form(self) -> FormData:
-        """The posted form, after checking its CSRF token."""
-        form = await self.request.form()
-        token = form.get("csrf_token")
-        await self.portal.verify_csrf(self.request, token if isinstance(token, str) else "")
-        return form
-
-    # -- responses -------------------------------------------------------------------------------
-
-    @property
-    def htmx(self) -> bool:
-        return self.request.headers.get("hx-request") == "true"
-
-    async def render(
-        self, template: str, *, status_code: int = 200, sub: str = "", **values: Any
-    ) -> HTMLResponse:
-        return await self.portal.render(
-            self.request,
-            template,
-            status_code=status_code,
-            section=SECTION,
-            base=PREFIX,
-            sub=sub,
-            roles=self.roles,
-            label=self.label,
-            fdate=self.fmt_date,
-            fdatetime=self.fmt_datetime,
-            fsize=self.fmt_size,
-            fnum=self.fmt_number,
-            retention=self.retention,
-            actor=self.actor,
-            asset=asset_url,
-            ok_message=self.ok_message(),
-            levels=LEVELS,
-            **values,
-        )
-
-    def redirect(self, path: str, ok: str | None = None, anchor: str = "") -> RedirectResponse:
-        url = f"{PREFIX}{path}"
-        if ok:
-            url += ("&" if "?" in url else "?") + urlencode({"ok": ok})
-        return RedirectResponse(url + (f"#{anchor}" if anchor else ""), status_code=303)
+    def helpers(self) -> dict[str, Any]:
+        return {
+            "fsize": self.fmt_size,
+            "fnum": self.fmt_number,
+            "retention": self.retention,
+            "actor": self.actor,
+            "asset": asset_url,
+            "levels": LEVELS,
+        }
 
     async def records_by_id(self, ids: Iterable[Any], *, limit: int = 300) -> dict[str, Record | None]:
         """The records the user may read, by id (``None`` for those refused or gone)."""
@@ -345,62 +218,21 @@ def stream_response(upstream: httpx.Response, *, attachment: bool = True) -> Str
 # -- the client ------------------------------------------------------------------------------------
 
 
-def _http(app: FastAPI) -> httpx.AsyncClient:
-    http: httpx.AsyncClient | None = getattr(app.state, HTTP_STATE, None)
-    if http is None:
-        http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=3.0))
-        setattr(app.state, HTTP_STATE, http)
-    return http
-
-
-def _service_url(app: FastAPI) -> str:
-    urls: Mapping[str, str] = getattr(app.state.settings, "service_urls", {}) or {}
-    return urls.get("archive") or service_url("archive")
-
-
 async def view_of(request: Request) -> View:
-    portal = get_portal(request)
-    ctx = await portal.context(request)
-    token = await portal.access_token(request)
-    client = ArchiveClient(_service_url(request.app), tokens=StaticToken(token), http=_http(request.app))
+    portal, ctx, client = await open_client(request, ArchiveClient, "archive", HTTP_STATE, TIMEOUT)
     return View(request, portal, ctx, client)
 
 
 def close_with(app: FastAPI) -> None:
     """Close the pages' HTTP client when the gateway stops."""
-    original = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(a: Any) -> AsyncIterator[Any]:
-        async with original(a) as state:
-            try:
-                yield state
-            finally:
-                http: httpx.AsyncClient | None = getattr(app.state, HTTP_STATE, None)
-                if http is not None:
-                    setattr(app.state, HTTP_STATE, None)
-                    await http.aclose()
-
-    app.router.lifespan_context = lifespan
+    close_section(app, HTTP_STATE)
 
 
 # -- form helpers ----------------------------------------------------------------------------------
 
 
-def text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def texts(form: FormData, name: str) -> list[str]:
     return [v.strip() for v in form.getlist(name) if isinstance(v, str) and v.strip()]
-
-
-def parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def people(form: FormData, prefix: str, count: int, *, with_role: bool = False) -> list[dict[str, Any]]:

@@ -14,33 +14,26 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Any
-from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 import httpx
-from babel.dates import format_date, format_datetime
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect
 
-from gateway.portal.charts import format_number
-from gateway.portal.core import Portal, PortalContext, get_portal
 from gateway.portal.deposit.upload import MultipartStream, UploadError, UploadInterrupted, boundary_of
+from gateway.portal.section import Problem, SectionRoles, SectionView, field_messages, open_client
 from gateway.portal.session import CSRF_FIELD, CSRF_HEADER
-from pusip_kit.auth.subject import AuthSubject, Role
-from pusip_kit.clients import StaticToken
-from pusip_kit.clients.deposit import Deposit, DepositClient, Reason, file_download_path, refusal_reasons
-from pusip_kit.config import service_url
+from pusip_kit.auth.subject import Role
+from pusip_kit.clients.deposit import Deposit, DepositClient, file_download_path, refusal_reasons
 from pusip_kit.errors import BadRequest, Forbidden, PusipError
 
 PREFIX = "/portal/serah-simpan"
 SECTION = "serah-simpan"
-JAKARTA = ZoneInfo("Asia/Jakarta")
+HTTP_STATE = "deposit_pages_http"  # one pool for the pages' calls (each carries its own token)
+TIMEOUT = httpx.Timeout(30)
 
 KINDS = ("karya_cetak", "karya_rekam", "karya_digital")
 UPLOAD_KINDS = ("karya_digital", "karya_rekam")
@@ -76,14 +69,7 @@ DRAIN_LIMIT = 256 * 1024 * 1024
 # -- the view of one request ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Roles:
-    user: AuthSubject | None
-
-    @property
-    def signed_in(self) -> bool:
-        return self.user is not None
-
+class Roles(SectionRoles):
     @property
     def publisher(self) -> bool:
         return bool(self.user and Role.PUBLISHER in self.user.roles)
@@ -97,128 +83,23 @@ class Roles:
         return self.publisher or self.officer
 
 
-@dataclass
-class Problem:
-    message: str
-    code: str
-    reasons: list[dict[str, Any]]
-    fields: dict[str, str]
-
-    def as_json(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "reasons": self.reasons, "fields": self.fields}
-
-
-class View:
-    def __init__(self, request: Request, portal: Portal, ctx: PortalContext, client: DepositClient) -> None:
-        self.request = request
-        self.portal = portal
-        self.ctx = ctx
-        self.client = client
-        self.roles = Roles(ctx.user)
-
-    @property
-    def lang(self) -> str:
-        return self.ctx.lang
-
-    def t(self, key: str, **params: Any) -> str:
-        return self.ctx.t(key, **params)
-
-    # -- formatting helpers (given to every template) ---------------------------------------------
-
-    def label(self, kind: str, code: object) -> str:
-        if code is None or code == "":
-            return "–"
-        key = f"ss.{kind}.{code}"
-        text = self.t(key)
-        return str(code) if text == key else text
-
-    def fmt_date(self, value: date | datetime | str | None) -> str:
-        if not value:
-            return "–"
-        if isinstance(value, str):
-            try:
-                value = date.fromisoformat(value[:10])
-            except ValueError:
-                return str(value)
-        if isinstance(value, datetime):
-            value = value.astimezone(JAKARTA).date()
-        return str(format_date(value, format="d MMM yyyy", locale=self.lang))
-
-    def fmt_datetime(self, value: datetime | None) -> str:
-        if value is None:
-            return "–"
-        pattern = "d MMM yyyy HH.mm" if self.lang == "id" else "d MMM yyyy HH:mm"
-        return f"{format_datetime(value.astimezone(JAKARTA), pattern, locale=self.lang)} WIB"
-
-    def num(self, value: float | Decimal | int | None, decimals: int = 1) -> str:
-        return format_number(None if value is None else float(value), self.lang, decimals=decimals)
-
-    def size(self, value: int | None) -> str:
-        if value is None:
-            return "–"
-        units = ("B", "KB", "MB", "GB")
-        amount, unit = float(value), 0
-        while amount >= 1024 and unit < len(units) - 1:
-            amount, unit = amount / 1024, unit + 1
-        return f"{self.num(amount, 1 if unit else 0)} {units[unit]}"
+class View(SectionView[DepositClient, Roles]):
+    prefix = PREFIX
+    roles_type = Roles
+    section = SECTION
+    keys = "ss"
+    ok_messages = OK_MESSAGES
+    decimals = 1
 
     def problem(self, error: PusipError) -> Problem:
         reasons = [self.reason(r) for r in refusal_reasons(error)]
-        fields: dict[str, str] = {}
-        details = error.details
-        if isinstance(details, list):
-            for item in details:
-                if isinstance(item, Mapping) and item.get("loc"):
-                    fields[str(list(item["loc"])[-1])] = str(item.get("msg") or "")
         key = f"ss.error.{error.code}"
         known = self.t(key)
-        message = error.message_en if self.lang == "en" else error.message
-        if known != key and not reasons:
-            message = known
-        return Problem(message=message, code=error.code, reasons=reasons, fields=fields)
+        message = known if known != key and not reasons else self.message(error)
+        return Problem(message=message, code=error.code, reasons=reasons, fields=field_messages(error))
 
-    def reason(self, reason: Reason) -> dict[str, Any]:
-        return {
-            "code": reason.code,
-            "message": reason.message_en if self.lang == "en" else reason.message,
-            "details": reason.details or {},
-        }
-
-    def ok_message(self) -> str | None:
-        key = self.request.query_params.get("ok")
-        return self.t(f"ss.ok.{key}") if key in OK_MESSAGES else None
-
-    # -- responses --------------------------------------------------------------------------------
-
-    async def render(
-        self, template: str, *, status_code: int = 200, sub: str = "", **values: Any
-    ) -> HTMLResponse:
-        return await self.portal.render(
-            self.request,
-            template,
-            status_code=status_code,
-            section=SECTION,
-            base=PREFIX,
-            sub=sub,
-            roles=self.roles,
-            label=self.label,
-            fdate=self.fmt_date,
-            fdatetime=self.fmt_datetime,
-            num=self.num,
-            fsize=self.size,
-            ok_message=self.ok_message(),
-            **values,
-        )
-
-    def redirect(self, path: str, ok: str | None = None) -> RedirectResponse:
-        url = f"{PREFIX}{path}"
-        if ok:
-            url += ("&" if "?" in url else "?") + urlencode({"ok": ok})
-        return RedirectResponse(url, status_code=303)
-
-    def login_redirect(self) -> RedirectResponse:
-        here = self.request.url.path + (f"?{self.request.url.query}" if self.request.url.query else "")
-        return RedirectResponse(f"/portal/login?next={quote(here, safe='')}", status_code=303)
+    def helpers(self) -> dict[str, Any]:
+        return {"num": self.num, "fsize": self.size}
 
     def require(self, allowed: bool) -> None:
         if not allowed:
@@ -227,22 +108,8 @@ class View:
             )
 
 
-def shared_http(request: Request) -> httpx.AsyncClient:
-    """One connection pool for the pages' calls to the deposit service (each call carries its own token)."""
-    state = request.app.state
-    http = getattr(state, "deposit_pages_http", None)
-    if http is None:
-        http = httpx.AsyncClient(timeout=30)
-        state.deposit_pages_http = http
-    return http
-
-
 async def open_view(request: Request) -> View:
-    portal = get_portal(request)
-    ctx = await portal.context(request)
-    token = await portal.access_token(request)
-    base_url = request.app.state.settings.service_urls.get("deposit") or service_url("deposit")
-    client = DepositClient(base_url, tokens=StaticToken(token), http=shared_http(request))
+    portal, ctx, client = await open_client(request, DepositClient, "deposit", HTTP_STATE, TIMEOUT)
     return View(request, portal, ctx, client)
 
 

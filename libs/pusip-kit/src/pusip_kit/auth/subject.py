@@ -22,6 +22,11 @@ class Role(StrEnum):
     AGENCY_SYSTEM = "agency_system"
 
 
+DEPOSIT_READER_ROLES: tuple[Role, ...] = (Role.PATRON, Role.LIBRARIAN, Role.CATALOGER, Role.AGENCY_SYSTEM)
+"""Who may read accepted digital legal deposits besides deposit officers and the depositor's own
+accounts: the deposit service serves the files to them, the catalog offers them the download."""
+
+
 class SecurityLevel(StrEnum):
     """SKKAAD security levels, lowest first (UU 43/2009)."""
 

@@ -14,42 +14,20 @@ import uuid
 from collections.abc import AsyncIterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from pusip_kit.clients.base import ServiceClient
-from pusip_kit.errors import PusipError, ServiceUnavailable
-from pusip_kit.observability import REQUEST_ID_HEADER, request_id_var
+from pusip_kit.clients.shapes import Download, Model, Page, Reason, query
+from pusip_kit.clients.shapes import PageInfo as PageInfo  # re-exported: this module's API
+from pusip_kit.clients.shapes import refusal_reasons as refusal_reasons
 
 T = TypeVar("T")
 
 
-class Model(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
 # -- shared shapes --------------------------------------------------------------------------------
-
-
-class PageInfo(Model):
-    total_count: int = 0
-    page: int = 1
-    limit: int = 20
-    max_page: int = 1
-
-
-class Page(Model, Generic[T]):
-    items: list[T] = Field(default_factory=list)
-    pagination: PageInfo = Field(default_factory=PageInfo)
-
-
-class Reason(Model):
-    code: str
-    message: str = ""
-    message_en: str = ""
-    details: dict[str, Any] | None = None
 
 
 class ActionCheck(Model):
@@ -59,12 +37,6 @@ class ActionCheck(Model):
     action: str = ""
     allowed: bool = False
     reasons: list[Reason] = Field(default_factory=list)
-
-
-def refusal_reasons(error: PusipError) -> list[Reason]:
-    """The named reasons of a refused action (empty for any other error)."""
-    details = error.details if isinstance(error.details, Mapping) else {}
-    return [Reason.model_validate(r) for r in details.get("reasons") or [] if isinstance(r, Mapping)]
 
 
 # -- libraries ------------------------------------------------------------------------------------
@@ -348,23 +320,6 @@ class Summary(Model):
     certified_staff: int = 0
 
 
-class Download(Model):
-    """A small file fetched whole (a certificate, an export)."""
-
-    content: bytes
-    content_type: str = "application/octet-stream"
-    content_disposition: str | None = None
-
-
-def _params(**values: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if value is None or value == "":
-            continue
-        out[key] = str(value).lower() if isinstance(value, bool) else value
-    return out
-
-
 def _decide(body: Any) -> Assessment | ActionCheck:
     if isinstance(body, Mapping) and "allowed" in body and "action" in body:
         return ActionCheck.model_validate(body)
@@ -389,7 +344,7 @@ class AccreditationClient(ServiceClient):
         page: int = 1,
         limit: int = 20,
     ) -> Page[PublicLibrary]:
-        params = _params(type=type, city=city, segment=segment, q=q, page=page, limit=limit)
+        params = query(type=type, city=city, segment=segment, q=q, page=page, limit=limit)
         return await self.get_model("/public/libraries", Page[PublicLibrary], params=params)
 
     async def library(self, code: str) -> Library:
@@ -426,7 +381,7 @@ class AccreditationClient(ServiceClient):
         page: int = 1,
         limit: int = 20,
     ) -> Page[Assessment]:
-        params = _params(
+        params = query(
             library=library, status=status, mode=mode, year=year, city=city, mine=mine, page=page, limit=limit
         )
         return await self.get_model("/assessments", Page[Assessment], params=params)
@@ -434,7 +389,7 @@ class AccreditationClient(ServiceClient):
     async def create_assessment(
         self, library: str, *, mode: str = "akreditasi", year: int | None = None
     ) -> Assessment:
-        body = _params(library=library, mode=mode, year=year)
+        body = query(library=library, mode=mode, year=year)
         return Assessment.model_validate((await self.request("POST", "/assessments", json=body)).json())
 
     async def assessment(self, assessment_id: uuid.UUID | str) -> AssessmentDetail:
@@ -506,15 +461,13 @@ class AccreditationClient(ServiceClient):
         visit_date: date | None = None,
         dry_run: bool = False,
     ) -> Assessment | ActionCheck:
-        body = _params(
-            note=note, assessor=assessor, visit_date=visit_date.isoformat() if visit_date else None
-        )
+        body = query(note=note, assessor=assessor, visit_date=visit_date.isoformat() if visit_date else None)
         return await self._action(assessment_id, "verify", body, dry_run)
 
     async def return_assessment(
         self, assessment_id: uuid.UUID | str, *, note: str | None, dry_run: bool = False
     ) -> Assessment | ActionCheck:
-        return await self._action(assessment_id, "return", _params(note=note) if note else None, dry_run)
+        return await self._action(assessment_id, "return", query(note=note) if note else None, dry_run)
 
     async def complete_visit(
         self,
@@ -524,7 +477,7 @@ class AccreditationClient(ServiceClient):
         visit_date: date | None = None,
         dry_run: bool = False,
     ) -> Assessment | ActionCheck:
-        body = _params(note=note, visit_date=visit_date.isoformat() if visit_date else None)
+        body = query(note=note, visit_date=visit_date.isoformat() if visit_date else None)
         return await self._action(assessment_id, "complete-visit", body, dry_run)
 
     async def certify(
@@ -535,7 +488,7 @@ class AccreditationClient(ServiceClient):
         note: str | None = None,
         dry_run: bool = False,
     ) -> Assessment | ActionCheck:
-        body = _params(certified_on=certified_on.isoformat() if certified_on else None, note=note)
+        body = query(certified_on=certified_on.isoformat() if certified_on else None, note=note)
         return await self._action(assessment_id, "certify", body, dry_run)
 
     async def certificate(self, assessment_id: uuid.UUID | str) -> Download:
@@ -559,50 +512,18 @@ class AccreditationClient(ServiceClient):
         page: int = 1,
         limit: int = 20,
     ) -> Page[PublicActivity]:
-        params = _params(segment=segment, level=level, city=city, kind=kind, page=page, limit=limit)
+        params = query(segment=segment, level=level, city=city, kind=kind, page=page, limit=limit)
         return await self.get_model("/public/guidance", Page[PublicActivity], params=params)
 
     async def dashboard(self, name: str, **params: Any) -> DashboardTable:
         if name not in DASHBOARDS:
             raise ValueError(f"unknown dashboard {name!r}")
-        return await self.get_model(f"/dashboard/{name}", DashboardTable, params=_params(**params))
+        return await self.get_model(f"/dashboard/{name}", DashboardTable, params=query(**params))
 
     async def dashboard_export(self, name: str, format: str = "csv", **params: Any) -> Download:
         if name not in DASHBOARDS:
             raise ValueError(f"unknown dashboard {name!r}")
-        return await self._download(f"/dashboard/{name}", params=_params(format=format, **params))
+        return await self._download(f"/dashboard/{name}", params=query(format=format, **params))
 
     async def summary(self) -> Summary:
         return await self.get_model("/dashboard/summary", Summary)
-
-    # -- transport --------------------------------------------------------------------------------
-
-    async def _download(self, path: str, **kwargs: Any) -> Download:
-        response = await self.request("GET", path, **kwargs)
-        return Download(
-            content=response.content,
-            content_type=response.headers.get("content-type", "application/octet-stream"),
-            content_disposition=response.headers.get("content-disposition"),
-        )
-
-    async def stream(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Like :meth:`request` but the body is left unread (the caller closes the response)."""
-        headers: dict[str, str] = dict(kwargs.pop("headers", None) or {})
-        if request_id := request_id_var.get():
-            headers.setdefault(REQUEST_ID_HEADER, request_id)
-        if token := await self.tokens.token():
-            headers["Authorization"] = f"Bearer {token}"
-        request = self._http.build_request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
-        try:
-            response = await self._http.send(request, stream=True)
-        except (httpx.ConnectError, httpx.TimeoutException, httpx.RemoteProtocolError) as exc:
-            raise ServiceUnavailable(
-                f"Layanan {self.service} tidak dapat dihubungi",
-                f"Service {self.service} is unreachable",
-                details={"service": self.service, "reason": type(exc).__name__},
-            ) from exc
-        if response.status_code >= 400:
-            await response.aread()
-            await response.aclose()
-            raise self._error(response)
-        return response

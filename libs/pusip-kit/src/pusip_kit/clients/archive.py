@@ -19,46 +19,19 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from pusip_kit.clients.base import ServiceClient
-from pusip_kit.errors import PusipError, ServiceUnavailable
-from pusip_kit.observability import REQUEST_ID_HEADER, request_id_var
+from pusip_kit.clients.shapes import Model, Page, Reason, query
+from pusip_kit.clients.shapes import PageInfo as PageInfo  # re-exported: this module's API
+from pusip_kit.clients.shapes import refusal_reasons as refusal_reasons
+from pusip_kit.errors import PusipError
 
 T = TypeVar("T")
 Id = uuid.UUID | str
 
 
-class Model(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
 # -- shared shapes --------------------------------------------------------------------------------
-
-
-class PageInfo(Model):
-    total_count: int = 0
-    page: int = 1
-    limit: int = 20
-    max_page: int = 1
-
-
-class Page(Model, Generic[T]):
-    items: list[T] = Field(default_factory=list)
-    pagination: PageInfo = Field(default_factory=PageInfo)
-
-
-class Reason(Model):
-    code: str
-    message: str = ""
-    message_en: str = ""
-    details: dict[str, Any] | None = None
-
-
-def refusal_reasons(error: PusipError) -> list[Reason]:
-    """The named reasons of a refused action (empty for any other error)."""
-    details = error.details if isinstance(error.details, Mapping) else {}
-    return [Reason.model_validate(r) for r in details.get("reasons") or [] if isinstance(r, Mapping)]
 
 
 def field_errors(error: PusipError) -> dict[str, str]:
@@ -391,21 +364,12 @@ class AuditVerification(Model):
 # -- the client -------------------------------------------------------------------------------------
 
 
-def _params(**values: Any) -> dict[str, Any]:
-    """Query parameters without the empty ones."""
-    return {k: v for k, v in values.items() if v is not None and v != ""}
-
-
 def _ids(ids: Sequence[Id]) -> list[str]:
     return [str(i) for i in ids]
 
 
 class ArchiveClient(ServiceClient):
     service = "archive"
-
-    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = await self.request(method, path, **kwargs)
-        return response.json() if response.content else None
 
     # -- instruments --------------------------------------------------------------------------------
 
@@ -418,7 +382,7 @@ class ArchiveClient(ServiceClient):
         return await self.get_model(
             f"/instrument-sets/{set_id}/codes",
             Page[InstrumentCode],
-            params=_params(q=q, page=page, limit=limit),
+            params=query(q=q, page=page, limit=limit),
         )
 
     async def resolve_code(self, set_id: Id, code: str) -> ResolvedSchedule:
@@ -446,7 +410,7 @@ class ArchiveClient(ServiceClient):
         return await self.get_model(
             "/records",
             Page[Record],
-            params=_params(
+            params=query(
                 q=q,
                 unit=unit,
                 classification_code=classification_code,
@@ -462,7 +426,7 @@ class ArchiveClient(ServiceClient):
         self, *, q: str | None = None, page: int = 1, limit: int = 20, **filters: Any
     ) -> SearchResult[Record]:
         return await self.get_model(
-            "/records/search", SearchResult[Record], params=_params(q=q, page=page, limit=limit, **filters)
+            "/records/search", SearchResult[Record], params=query(q=q, page=page, limit=limit, **filters)
         )
 
     async def record(self, record_id: Id) -> Record:
@@ -535,7 +499,7 @@ class ArchiveClient(ServiceClient):
         return await self.get_model(
             "/public/records",
             SearchResult[PublicRecord],
-            params=_params(
+            params=query(
                 q=q,
                 classification_code=classification_code,
                 unit=unit,
@@ -556,7 +520,7 @@ class ArchiveClient(ServiceClient):
         self, *, status: str | None = None, page: int = 1, limit: int = 20
     ) -> Page[AccessRequest]:
         return await self.get_model(
-            "/access-requests", Page[AccessRequest], params=_params(status=status, page=page, limit=limit)
+            "/access-requests", Page[AccessRequest], params=query(status=status, page=page, limit=limit)
         )
 
     async def access_request(self, request_id: Id) -> AccessRequest:
@@ -574,7 +538,7 @@ class ArchiveClient(ServiceClient):
         record_id: Id | None = None,
         expires_on: date | None = None,
     ) -> AccessRequest:
-        body = _params(
+        body = query(
             decision=decision,
             reason=reason,
             record_id=str(record_id) if record_id else None,
@@ -590,7 +554,7 @@ class ArchiveClient(ServiceClient):
         return await self.get_model("/lifecycle/due", DueSummary)
 
     async def run_lifecycle(self, *, as_of: date | None = None) -> dict[str, int]:
-        params = _params(as_of=as_of.isoformat() if as_of else None)
+        params = query(as_of=as_of.isoformat() if as_of else None)
         body = await self._json("POST", "/lifecycle/run", params=params)
         return dict(body or {})
 
@@ -612,7 +576,7 @@ class ArchiveClient(ServiceClient):
         destination: str | None = None,
         note: str | None = None,
     ) -> Transfer:
-        body = _params(record_ids=_ids(record_ids), number=number, destination=destination, note=note)
+        body = query(record_ids=_ids(record_ids), number=number, destination=destination, note=note)
         return Transfer.model_validate(await self._json("POST", "/transfers", json=body))
 
     async def execute_transfer(self, transfer_id: Id, signatories: Sequence[Mapping[str, Any]]) -> Transfer:
@@ -635,7 +599,7 @@ class ArchiveClient(ServiceClient):
         receiving_institution: str | None = None,
         note: str | None = None,
     ) -> Handover:
-        body = _params(
+        body = query(
             record_ids=_ids(record_ids), number=number, receiving_institution=receiving_institution, note=note
         )
         return Handover.model_validate(await self._json("POST", "/handovers", json=body))
@@ -648,14 +612,14 @@ class ArchiveClient(ServiceClient):
 
     async def disposals(self, *, status: str | None = None, page: int = 1, limit: int = 20) -> Page[Disposal]:
         return await self.get_model(
-            "/disposals", Page[Disposal], params=_params(status=status, page=page, limit=limit)
+            "/disposals", Page[Disposal], params=query(status=status, page=page, limit=limit)
         )
 
     async def disposal(self, proposal_id: Id) -> Disposal:
         return await self.get_model(f"/disposals/{proposal_id}", Disposal)
 
     async def create_disposal(self, *, title: str, number: str | None = None) -> Disposal:
-        body = _params(title=title, number=number)
+        body = query(title=title, number=number)
         return Disposal.model_validate(await self._json("POST", "/disposals", json=body))
 
     async def check_disposal(self, record_ids: Sequence[Id]) -> list[CheckResult]:
@@ -687,7 +651,7 @@ class ArchiveClient(ServiceClient):
         note: str | None = None,
         excluded_record_ids: Sequence[Id] = (),
     ) -> Disposal:
-        body = _params(decision=decision, note=note, excluded_record_ids=_ids(excluded_record_ids))
+        body = query(decision=decision, note=note, excluded_record_ids=_ids(excluded_record_ids))
         return Disposal.model_validate(
             await self._json("POST", f"/disposals/{proposal_id}/panel/{member_id}/decision", json=body)
         )
@@ -741,7 +705,7 @@ class ArchiveClient(ServiceClient):
         return await self.get_model(
             "/audit",
             Page[AuditEntry],
-            params=_params(
+            params=query(
                 record_id=record_id, actor=actor, action=action, outcome=outcome, page=page, limit=limit
             ),
         )
@@ -750,27 +714,3 @@ class ArchiveClient(ServiceClient):
         return await self.get_model("/audit/verify", AuditVerification)
 
     # -- streaming ----------------------------------------------------------------------------------
-
-    async def stream(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Send and return the response unread (errors are read and raised as usual)."""
-        headers: dict[str, str] = dict(kwargs.pop("headers", None) or {})
-        if request_id := request_id_var.get():
-            headers.setdefault(REQUEST_ID_HEADER, request_id)
-        if token := await self.tokens.token():
-            headers["Authorization"] = f"Bearer {token}"
-        request = self._http.build_request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
-        try:
-            response = await self._http.send(request, stream=True)
-        except (httpx.ConnectError, httpx.TimeoutException, httpx.RemoteProtocolError) as exc:
-            raise ServiceUnavailable(
-                f"Layanan {self.service} tidak dapat dihubungi",
-                f"Service {self.service} is unreachable",
-                details={"service": self.service, "reason": type(exc).__name__},
-            ) from exc
-        if response.status_code >= 400:
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
-            raise self._error(response)
-        return response

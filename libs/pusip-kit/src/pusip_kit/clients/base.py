@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel
 
+from pusip_kit.clients.shapes import Download
 from pusip_kit.config import service_url
 from pusip_kit.errors import (
     BadRequest,
@@ -30,6 +32,8 @@ from pusip_kit.errors import (
 from pusip_kit.observability import REQUEST_ID_HEADER, request_id_var
 
 M = TypeVar("M", bound=BaseModel)
+
+_UNREACHABLE = (httpx.ConnectError, httpx.TimeoutException, httpx.RemoteProtocolError)
 
 _ERRORS_BY_STATUS: dict[int, type[PusipError]] = {
     400: BadRequest,
@@ -116,23 +120,65 @@ class ServiceClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers: dict[str, str] = dict(kwargs.pop("headers", None) or {})
+    async def _headers(self, headers: Mapping[str, str] | None) -> dict[str, str]:
+        """The caller's headers with the request id and the bearer token."""
+        out = dict(headers or {})
         if request_id := request_id_var.get():
-            headers.setdefault(REQUEST_ID_HEADER, request_id)
+            out.setdefault(REQUEST_ID_HEADER, request_id)
         if token := await self.tokens.token():
-            headers["Authorization"] = f"Bearer {token}"
+            out["Authorization"] = f"Bearer {token}"
+        return out
+
+    def _unavailable(self, exc: Exception) -> ServiceUnavailable:
+        return ServiceUnavailable(
+            f"Layanan {self.service} tidak dapat dihubungi",
+            f"Service {self.service} is unreachable",
+            details={"service": self.service, "reason": type(exc).__name__},
+        )
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = await self._headers(kwargs.pop("headers", None))
         try:
             response = await self._http.request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
-        except (httpx.ConnectError, httpx.TimeoutException, httpx.RemoteProtocolError) as exc:
-            raise ServiceUnavailable(
-                f"Layanan {self.service} tidak dapat dihubungi",
-                f"Service {self.service} is unreachable",
-                details={"service": self.service, "reason": type(exc).__name__},
-            ) from exc
+        except _UNREACHABLE as exc:
+            raise self._unavailable(exc) from exc
         if response.status_code >= 400:
             raise self._error(response)
         return response
+
+    async def stream(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Like :meth:`request` but the body is left unread (the caller closes the response)."""
+        headers = await self._headers(kwargs.pop("headers", None))
+        return await self._send(
+            self._http.build_request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
+        )
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send a built request as a stream; an error answer is read, closed and raised."""
+        try:
+            response = await self._http.send(request, stream=True)
+        except _UNREACHABLE as exc:
+            raise self._unavailable(exc) from exc
+        if response.status_code >= 400:
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+            raise self._error(response)
+        return response
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The answer's JSON body, ``None`` when it has none."""
+        response = await self.request(method, path, **kwargs)
+        return response.json() if response.content else None
+
+    async def _download(self, path: str, **kwargs: Any) -> Download:
+        response = await self.request("GET", path, **kwargs)
+        return Download(
+            content=response.content,
+            content_type=response.headers.get("content-type", "application/octet-stream"),
+            content_disposition=response.headers.get("content-disposition"),
+        )
 
     def _error(self, response: httpx.Response) -> PusipError:
         try:

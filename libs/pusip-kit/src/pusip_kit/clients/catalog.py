@@ -16,45 +16,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterable, Mapping
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from pusip_kit.clients.base import ServiceClient
-from pusip_kit.errors import PusipError, ServiceUnavailable
-from pusip_kit.observability import REQUEST_ID_HEADER, request_id_var
+from pusip_kit.clients.shapes import Download, Model, Page, Reason, query
+from pusip_kit.clients.shapes import PageInfo as PageInfo  # re-exported: this module's API
+from pusip_kit.clients.shapes import refusal_reasons as refusal_reasons
+from pusip_kit.errors import PusipError
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 Id = uuid.UUID | str
 
 
-class Model(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
 # -- shared shapes --------------------------------------------------------------------------------
-
-
-class PageInfo(Model):
-    total_count: int = 0
-    page: int = 1
-    limit: int = 20
-    max_page: int = 1
-
-
-class Page(Model, Generic[T]):
-    items: list[T] = Field(default_factory=list)
-    pagination: PageInfo = Field(default_factory=PageInfo)
-
-
-class Reason(Model):
-    code: str
-    message: str = ""
-    message_en: str = ""
-    details: dict[str, Any] | None = None
 
 
 class ActionCheck(Model):
@@ -65,20 +44,6 @@ class ActionCheck(Model):
     allowed: bool = False
     reasons: list[Reason] = Field(default_factory=list)
     preview: dict[str, Any] | None = None
-
-
-def refusal_reasons(error: PusipError) -> list[Reason]:
-    """The named reasons of a refused action (empty for any other error)."""
-    details = error.details if isinstance(error.details, Mapping) else {}
-    return [Reason.model_validate(r) for r in details.get("reasons") or [] if isinstance(r, Mapping)]
-
-
-class Download(Model):
-    """A small file fetched whole (a report)."""
-
-    content: bytes
-    content_type: str = "application/octet-stream"
-    content_disposition: str | None = None
 
 
 # -- branches -------------------------------------------------------------------------------------
@@ -468,15 +433,6 @@ class ReadingList(Model):
     items: list[ReadingListEntry] = Field(default_factory=list)
 
 
-def _params(**values: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if value is None or value == "":
-            continue
-        out[key] = str(value).lower() if isinstance(value, bool) else value
-    return out
-
-
 def _check_or(body: Any, model: type[M]) -> M | ActionCheck:
     if isinstance(body, Mapping) and "allowed" in body and "action" in body and "reasons" in body:
         return ActionCheck.model_validate(body)
@@ -506,11 +462,11 @@ class CatalogClient(ServiceClient):
         unknown = set(params) - set(SEARCH_PARAMS)
         if unknown:
             raise ValueError(f"unknown search parameters {sorted(unknown)}")
-        return await self.get_model("/search", SearchResult, params=_params(**params))
+        return await self.get_model("/search", SearchResult, params=query(**params))
 
     async def autocomplete(self, q: str, *, limit: int = 8, field: str | None = None) -> list[str]:
         body = await self.get_model(
-            "/search/autocomplete", Suggestions, params=_params(q=q, limit=limit, field=field)
+            "/search/autocomplete", Suggestions, params=query(q=q, limit=limit, field=field)
         )
         return body.suggestions
 
@@ -526,7 +482,7 @@ class CatalogClient(ServiceClient):
     async def record_items(
         self, record_id: Id, *, branch: str | None = None, page: int = 1, limit: int = 100
     ) -> Page[PublicItem]:
-        params = _params(branch=branch, page=page, limit=limit)
+        params = query(branch=branch, page=page, limit=limit)
         return await self.get_model(f"/records/{record_id}/items", Page[PublicItem], params=params)
 
     async def record_eresources(self, record_id: Id, *, client_ip: str | None = None) -> list[EResource]:
@@ -595,7 +551,7 @@ class CatalogClient(ServiceClient):
     async def review_queue(
         self, *, status: str | None = "pending", page: int = 1, limit: int = 20
     ) -> Page[Review]:
-        params = _params(page=page, limit=limit, status=status)
+        params = query(page=page, limit=limit, status=status)
         return await self.get_model("/reviews", Page[Review], params=params)
 
     async def moderate_review(
@@ -614,7 +570,7 @@ class CatalogClient(ServiceClient):
     # -- reading lists ----------------------------------------------------------------------------
 
     async def my_reading_lists(self, *, record_id: Id | None = None, limit: int = 100) -> Page[ReadingList]:
-        params = _params(record_id=record_id, limit=limit)
+        params = query(record_id=record_id, limit=limit)
         return await self.get_model("/reading-lists/mine", Page[ReadingList], params=params)
 
     async def public_reading_lists(self, *, page: int = 1, limit: int = 20) -> Page[ReadingList]:
@@ -685,7 +641,7 @@ class CatalogClient(ServiceClient):
         return await self.get_model(
             f"/special-collections/{_q(code)}/documents",
             Page[DigitisedDocument],
-            params=_params(conservation_status=conservation_status, page=page, limit=limit),
+            params=query(conservation_status=conservation_status, page=page, limit=limit),
             headers=_forwarded(client_ip),
         )
 
@@ -705,7 +661,7 @@ class CatalogClient(ServiceClient):
         acquisition_source: str | None = None,
     ) -> ImportJob:
         """Upload a MARC file as the raw body (streamed when ``content`` is an async iterable)."""
-        params = _params(
+        params = query(
             filename=filename,
             format=format,
             dedupe=dedupe,
@@ -728,7 +684,7 @@ class CatalogClient(ServiceClient):
         self, *, status: str | None = None, page: int = 1, limit: int = 20
     ) -> Page[ImportJob]:
         return await self.get_model(
-            "/imports", Page[ImportJob], params=_params(status=status, page=page, limit=limit)
+            "/imports", Page[ImportJob], params=query(status=status, page=page, limit=limit)
         )
 
     async def import_problems(self, job_id: Id) -> Download:
@@ -739,13 +695,13 @@ class CatalogClient(ServiceClient):
     async def stocktakes(
         self, *, branch: str | None = None, status: str | None = None, page: int = 1, limit: int = 20
     ) -> Page[Stocktake]:
-        params = _params(branch=branch, status=status, page=page, limit=limit)
+        params = query(branch=branch, status=status, page=page, limit=limit)
         return await self.get_model("/stocktakes", Page[Stocktake], params=params)
 
     async def open_stocktake(
         self, branch: str, *, location: str | None = None, note: str | None = None, dry_run: bool = False
     ) -> Stocktake | ActionCheck:
-        body = {"branch": branch, **_params(location=location, note=note)}
+        body = {"branch": branch, **query(location=location, note=note)}
         response = await self.request(
             "POST", "/stocktakes", json=body, params={"dry_run": "true"} if dry_run else None
         )
@@ -779,7 +735,7 @@ class CatalogClient(ServiceClient):
         return await self.get_model(
             f"/stocktakes/{stocktake_id}/entries",
             Page[StocktakeEntry],
-            params=_params(result=result, page=page, limit=limit),
+            params=query(result=result, page=page, limit=limit),
         )
 
     async def close_stocktake(
@@ -798,42 +754,6 @@ class CatalogClient(ServiceClient):
         if fmt not in ("pdf", "csv"):
             raise ValueError(f"unknown report format {fmt!r}")
         return await self.stream("GET", f"/stocktakes/{stocktake_id}/report.{fmt}")
-
-    # -- transport --------------------------------------------------------------------------------
-
-    async def _download(self, path: str, **kwargs: Any) -> Download:
-        response = await self.request("GET", path, **kwargs)
-        return Download(
-            content=response.content,
-            content_type=response.headers.get("content-type", "application/octet-stream"),
-            content_disposition=response.headers.get("content-disposition"),
-        )
-
-    async def stream(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Like :meth:`request` but the body is left unread (the caller closes the response)."""
-        headers: dict[str, str] = dict(kwargs.pop("headers", None) or {})
-        if request_id := request_id_var.get():
-            headers.setdefault(REQUEST_ID_HEADER, request_id)
-        if token := await self.tokens.token():
-            headers["Authorization"] = f"Bearer {token}"
-        return await self._send(
-            self._http.build_request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
-        )
-
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        try:
-            response = await self._http.send(request, stream=True)
-        except (httpx.ConnectError, httpx.TimeoutException, httpx.RemoteProtocolError) as exc:
-            raise ServiceUnavailable(
-                f"Layanan {self.service} tidak dapat dihubungi",
-                f"Service {self.service} is unreachable",
-                details={"service": self.service, "reason": type(exc).__name__},
-            ) from exc
-        if response.status_code >= 400:
-            await response.aread()
-            await response.aclose()
-            raise self._error(response)
-        return response
 
 
 def _forwarded(client_ip: str | None) -> dict[str, str]:

@@ -18,43 +18,22 @@ import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import orjson
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from pusip_kit.clients.base import ServiceClient
-from pusip_kit.errors import PusipError, ServiceUnavailable
-from pusip_kit.observability import REQUEST_ID_HEADER, request_id_var
+from pusip_kit.clients.shapes import Download, Model, Page, Reason, query
+from pusip_kit.clients.shapes import PageInfo as PageInfo  # re-exported: this module's API
+from pusip_kit.clients.shapes import refusal_reasons as refusal_reasons
+from pusip_kit.errors import ServiceUnavailable
 
 T = TypeVar("T")
 ID = uuid.UUID | str
 
 UPLOAD_TIMEOUT = httpx.Timeout(connect=5.0, read=900.0, write=900.0, pool=10.0)
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class PageInfo(Model):
-    total_count: int = 0
-    page: int = 1
-    limit: int = 20
-    max_page: int = 1
-
-
-class Page(Model, Generic[T]):
-    items: list[T] = Field(default_factory=list)
-    pagination: PageInfo = Field(default_factory=PageInfo)
-
-
-class Reason(Model):
-    code: str
-    message: str = ""
-    message_en: str = ""
-    details: dict[str, Any] | None = None
 
 
 class DecisionCheck(Model):
@@ -63,12 +42,6 @@ class DecisionCheck(Model):
     action: str = ""
     allowed: bool = False
     reasons: list[Reason] = Field(default_factory=list)
-
-
-def refusal_reasons(error: PusipError) -> list[Reason]:
-    """The named reasons of a refused action (empty for any other error)."""
-    details = error.details if isinstance(error.details, Mapping) else {}
-    return [Reason.model_validate(r) for r in details.get("reasons") or [] if isinstance(r, Mapping)]
 
 
 def file_download_path(deposit_id: ID, file_id: ID) -> str:
@@ -294,23 +267,6 @@ class ComplianceChart(Model):
     by_kind: dict[str, Rate] = Field(default_factory=dict)
 
 
-class Download(Model):
-    """A small file fetched whole (a receipt, an export)."""
-
-    content: bytes
-    content_type: str = "application/octet-stream"
-    content_disposition: str | None = None
-
-
-def _params(**values: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if value is None or value == "":
-            continue
-        out[key] = str(value).lower() if isinstance(value, bool) else str(value)
-    return out
-
-
 def _decision(body: Any) -> Deposit | DecisionCheck:
     if isinstance(body, Mapping) and "allowed" in body and "action" in body:
         return DecisionCheck.model_validate(body)
@@ -365,7 +321,7 @@ class DepositClient(ServiceClient):
     async def depositors(
         self, *, status: str | None = None, q: str | None = None, page: int = 1, limit: int = 20
     ) -> Page[Depositor]:
-        params = _params(status=status, q=q, page=page, limit=limit)
+        params = query(status=status, q=q, page=page, limit=limit)
         return await self.get_model("/depositors", Page[Depositor], params=params)
 
     async def depositor(self, depositor_id: ID) -> Depositor:
@@ -396,7 +352,7 @@ class DepositClient(ServiceClient):
     async def depositor_history(
         self, depositor_id: ID, *, page: int = 1, limit: int = 20
     ) -> Page[HistoryEntry]:
-        params = _params(page=page, limit=limit)
+        params = query(page=page, limit=limit)
         return await self.get_model(f"/depositors/{depositor_id}/history", Page[HistoryEntry], params=params)
 
     # -- obligations ------------------------------------------------------------------------------
@@ -410,7 +366,7 @@ class DepositClient(ServiceClient):
         page: int = 1,
         limit: int = 20,
     ) -> Page[Obligation]:
-        params = _params(depositor_id=depositor_id, status=status, q=q, page=page, limit=limit)
+        params = query(depositor_id=depositor_id, status=status, q=q, page=page, limit=limit)
         return await self.get_model("/obligations", Page[Obligation], params=params)
 
     async def declare_obligation(self, data: Mapping[str, Any]) -> Obligation:
@@ -428,20 +384,20 @@ class DepositClient(ServiceClient):
         page: int = 1,
         limit: int = 20,
     ) -> Page[Deposit]:
-        params = _params(depositor_id=depositor_id, status=status, q=q, page=page, limit=limit)
+        params = query(depositor_id=depositor_id, status=status, q=q, page=page, limit=limit)
         return await self.get_model("/deposits", Page[Deposit], params=params)
 
     async def queue(
         self, *, kind: str | None = None, channel: str | None = None, page: int = 1, limit: int = 20
     ) -> Page[Deposit]:
-        params = _params(kind=kind, channel=channel, page=page, limit=limit)
+        params = query(kind=kind, channel=channel, page=page, limit=limit)
         return await self.get_model("/deposits/queue", Page[Deposit], params=params)
 
     async def deposit(self, deposit_id: ID) -> Deposit:
         return await self.get_model(f"/deposits/{deposit_id}", Deposit)
 
     async def deposit_history(self, deposit_id: ID, *, page: int = 1, limit: int = 50) -> Page[HistoryEntry]:
-        params = _params(page=page, limit=limit)
+        params = query(page=page, limit=limit)
         return await self.get_model(f"/deposits/{deposit_id}/history", Page[HistoryEntry], params=params)
 
     async def declare_printed(self, data: Mapping[str, Any]) -> Deposit:
@@ -537,34 +493,12 @@ class DepositClient(ServiceClient):
             text, cut = text[:max_chars], True
         return text, cut
 
-    async def stream(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Like :meth:`request` but the body is left unread (the caller closes the response)."""
-        headers: dict[str, str] = dict(kwargs.pop("headers", None) or {})
-        if request_id := request_id_var.get():
-            headers.setdefault(REQUEST_ID_HEADER, request_id)
-        if token := await self.tokens.token():
-            headers["Authorization"] = f"Bearer {token}"
-        request = self._http.build_request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
-        try:
-            response = await self._http.send(request, stream=True)
-        except (httpx.ConnectError, httpx.TimeoutException, httpx.RemoteProtocolError) as exc:
-            raise ServiceUnavailable(
-                f"Layanan {self.service} tidak dapat dihubungi",
-                f"Service {self.service} is unreachable",
-                details={"service": self.service, "reason": type(exc).__name__},
-            ) from exc
-        if response.status_code >= 400:
-            await response.aread()
-            await response.aclose()
-            raise self._error(response)
-        return response
-
     # -- compliance and the public lists ------------------------------------------------------------
 
     async def compliance(
         self, depositor_id: ID, *, start: date | None = None, end: date | None = None
     ) -> DepositorCompliance:
-        params = _params(start=start, end=end)
+        params = query(start=start, end=end)
         return await self.get_model(
             f"/compliance/depositors/{depositor_id}", DepositorCompliance, params=params
         )
@@ -577,28 +511,28 @@ class DepositClient(ServiceClient):
         end: date | None = None,
         granularity: str = "month",
     ) -> ComplianceChart:
-        params = _params(depositor_id=depositor_id, start=start, end=end, granularity=granularity)
+        params = query(depositor_id=depositor_id, start=start, end=end, granularity=granularity)
         return await self.get_model("/compliance/chart", ComplianceChart, params=params)
 
     async def ranking(
         self, *, start: date | None = None, end: date | None = None, type: str | None = None
     ) -> list[DepositorCompliance]:
         response = await self.request(
-            "GET", "/compliance/ranking", params=_params(start=start, end=end, type=type)
+            "GET", "/compliance/ranking", params=query(start=start, end=end, type=type)
         )
         return [DepositorCompliance.model_validate(x) for x in response.json()]
 
     async def appreciation(self, *, year: int | None = None) -> AppreciationList:
-        return await self.get_model("/compliance/appreciation", AppreciationList, params=_params(year=year))
+        return await self.get_model("/compliance/appreciation", AppreciationList, params=query(year=year))
 
     async def overdue(self, *, depositor_id: ID | None = None) -> list[OverdueRow]:
-        response = await self.request("GET", "/compliance/overdue", params=_params(depositor_id=depositor_id))
+        response = await self.request("GET", "/compliance/overdue", params=query(depositor_id=depositor_id))
         return [OverdueRow.model_validate(x) for x in response.json()]
 
     async def bibliography(
         self, *, q: str | None = None, page: int = 1, limit: int = 20
     ) -> Page[BibliographyEntry]:
-        params = _params(q=q, page=page, limit=limit)
+        params = query(q=q, page=page, limit=limit)
         return await self.get_model("/bibliography", Page[BibliographyEntry], params=params)
 
 

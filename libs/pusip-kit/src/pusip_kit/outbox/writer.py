@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -104,26 +105,30 @@ async def enqueue_task(session: AsyncSession, task_name: str, *args: str | int) 
     return await _write(session, KIND_TASK, task_name, {"args": list(args)}, None)
 
 
+_INSERT = insert(outbox)
+
+
 async def _write(
     session: AsyncSession, kind: str, name: str, payload: dict[str, Any], key: str | None
 ) -> uuid.UUID:
     row_id = uuid.uuid4()
     now = utcnow()
     producer = producer_of(name)
-    await session.execute(
-        insert(outbox).values(
-            id=row_id,
-            kind=kind,
-            name=name,
-            producer=producer,
-            key=key,
-            payload=payload,
-            status=PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-    )
+    row = {
+        "id": row_id,
+        "kind": kind,
+        "name": name,
+        "producer": producer,
+        "key": key,
+        "payload": payload,
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    # One statement object with bound parameters: ``insert().values(...)`` with the values inline
+    # would be a new statement (and a new cache key to compute) for every row.
+    await session.execute(_INSERT, row)
     after_commit(session, _kick_callback(producer))
     return row_id
 
@@ -134,11 +139,17 @@ async def _write(
 # relay now (``make_celery`` registers one that publishes ``<service>.outbox.relay``). Kicks run on a
 # background thread and are coalesced per service, so a commit never waits for the broker; if the
 # broker is down the kick is only logged: the periodic relay (beat) drains the rows anyway.
+#
+# Kicks are also debounced: at most one per service every KICK_INTERVAL_SECONDS. A kick asked for
+# while one is waiting joins it; the waiting kick is sent after the commits that asked for it, so the
+# last commit of a burst is always followed by a kick (at most one interval late).
 
 Kicker = Callable[[], None]
 _kickers: dict[str, Kicker] = {}
 _callbacks: dict[str, Callable[[], None]] = {}
 _pending: set[str] = set()
+_last_kick: dict[str, float] = {}  # time.monotonic() of each service's latest kick
+KICK_INTERVAL_SECONDS = 0.1
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
 _executor_pid: int | None = None
@@ -170,6 +181,7 @@ def _get_executor() -> ThreadPoolExecutor:
         _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pusip-outbox-kick")
         _executor_pid = os.getpid()
         _pending.clear()
+        _last_kick.clear()
     return _executor
 
 
@@ -186,10 +198,17 @@ def kick_relay(service: str) -> None:
         executor = _get_executor()
 
     def run() -> None:
+        wait = _last_kick.get(service, float("-inf")) + KICK_INTERVAL_SECONDS - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)  # commits meanwhile find the kick pending and join it
         with _lock:
-            _pending.discard(service)
+            _pending.discard(service)  # from here on a commit asks for a kick of its own
+            _last_kick[service] = time.monotonic()
+        current = _kickers.get(service)  # the kicker now: the commits that joined may have come later
+        if current is None:
+            return
         try:
-            kicker()
+            current()
         except Exception as exc:
             log.warning(
                 "Gagal memicu relai outbox %s; relai berkala akan mengirimnya / "

@@ -48,6 +48,16 @@ class SearchIndex(abc.ABC):
         """
         return await self.index(encoded)
 
+    async def outdated(self) -> bool:
+        """The index holds documents written for an older schema: the owner should rebuild it
+        (then :meth:`mark_current`). A backend that opens a fresh, empty index for a changed
+        schema (Tantivy) never is; the owner's reconciliation refills it."""
+        return False
+
+    async def mark_current(self) -> None:
+        """Record that every document was (re)written for the current schema."""
+        return None
+
     @abc.abstractmethod
     async def delete(self, ids: Iterable[str]) -> None:
         """Remove documents by id (missing ids are ignored)."""

@@ -19,16 +19,19 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
 import orjson
-from elasticsearch import AsyncElasticsearch, NotFoundError
+from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError
 from elasticsearch.helpers import async_bulk, async_scan
 
 from pusip_kit.search import analysis, common, textquery
 from pusip_kit.search import model as m
 from pusip_kit.search.base import SearchIndex
+
+log = logging.getLogger(__name__)
 
 LAYOUT_VERSION = 1
 MAX_RESULT_WINDOW = 101_000
@@ -105,12 +108,18 @@ class ElasticsearchIndex(SearchIndex):
 
     def fingerprint(self) -> str:
         blob = orjson.dumps(
-            {"layout": LAYOUT_VERSION, "template": self.index_template()}, option=orjson.OPT_SORT_KEYS
+            {"layout": LAYOUT_VERSION, "template": self._template_body()}, option=orjson.OPT_SORT_KEYS
         )
         return hashlib.sha256(blob).hexdigest()[:12]
 
     def index_template(self) -> dict[str, Any]:
-        """Settings and mappings of every physical version of this index."""
+        """Settings and mappings of every physical version of this index (the mappings' ``_meta``
+        names the schema's fingerprint: an index made from an older template lacks it)."""
+        template = self._template_body()
+        template["mappings"]["_meta"] = {"pusip_fingerprint": self.fingerprint()}
+        return template
+
+    def _template_body(self) -> dict[str, Any]:
         props: dict[str, Any] = {self.schema.id_field: {"type": "keyword"}}
         for f in self.schema.fields:
             if f.type is m.FieldType.STORED_ONLY:
@@ -208,9 +217,12 @@ class ElasticsearchIndex(SearchIndex):
             return 0
 
     async def ensure(self) -> None:
+        first_time = not self._ensured
         await self._put_template()
         self._ensured = True
         if await self.current_index() is not None:
+            if first_time:
+                await self._add_new_fields()
             return
         first = f"{self.alias}-v1"
         try:
@@ -218,6 +230,36 @@ class ElasticsearchIndex(SearchIndex):
         except Exception as exc:  # created concurrently by another worker?
             if await self.current_index() is None:
                 raise exc
+
+    async def _live_mapping(self) -> dict[str, Any]:
+        res = await self.client.indices.get_mapping(index=self.alias)
+        for physical in dict(res.body).values():
+            mappings: dict[str, Any] = physical.get("mappings", {})
+            return mappings
+        return {}
+
+    async def _add_new_fields(self) -> None:
+        """Map the fields the schema gained since the live index was made (mappings only grow in
+        place; anything else needs :meth:`reindex_into_new_version`)."""
+        live = (await self._live_mapping()).get("properties", {})
+        wanted = self.index_template()["mappings"]["properties"]
+        new = {name: prop for name, prop in wanted.items() if name not in live}
+        if new:
+            try:
+                await self.client.indices.put_mapping(index=self.alias, properties=new)
+            except ApiError as exc:
+                log.warning("cannot map new fields %s of %s in place: %s", sorted(new), self.alias, exc)
+
+    async def outdated(self) -> bool:
+        if not self._ensured:
+            await self.ensure()
+        meta = (await self._live_mapping()).get("_meta") or {}
+        return bool(meta.get("pusip_fingerprint") != self.fingerprint())
+
+    async def mark_current(self) -> None:
+        await self.client.indices.put_mapping(
+            index=self.alias, meta={"pusip_fingerprint": self.fingerprint()}
+        )
 
     async def reindex_into_new_version(self, docs: Iterable[dict[str, Any]] | None = None) -> str:
         """Build ``v<N+1>`` from the current template and swap the alias to it atomically.

@@ -27,6 +27,24 @@ class LegalDepositRepository:
             )
         ).scalar_one_or_none()
 
+    async def record_holding_file(self, sha256s: Sequence[str]) -> BibRecord | None:
+        """A live record that already has an e-resource with one of these SHA-256 digests."""
+        if not sha256s:
+            return None
+        return (
+            await self.session.execute(
+                select(BibRecord)
+                .join(EResource, EResource.record_id == BibRecord.id)
+                .where(EResource.sha256.in_(list(sha256s)), BibRecord.deleted.is_(False))
+                .order_by(BibRecord.created_at)
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+
+    async def file_digests(self, record_id: uuid.UUID) -> set[str]:
+        rows = await self.session.execute(select(EResource.sha256).where(EResource.record_id == record_id))
+        return {r for (r,) in rows if r}
+
     async def branch_exists(self, code: str) -> bool:
         return (await self.session.scalar(select(Branch.id).where(Branch.code == code))) is not None
 

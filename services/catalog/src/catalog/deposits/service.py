@@ -23,7 +23,7 @@ from catalog.deposits import DEPOSIT_KEY_PREFIX
 from catalog.deposits.marc import build_record
 from catalog.deposits.payload import AcceptedDeposit, DepositedFile
 from catalog.deposits.repository import LegalDepositRepository
-from catalog.domain_events import enqueue_index
+from catalog.domain_events import RECORD_UPDATED, emit_events, enqueue_index, record_payload
 from catalog.eresources.service import clean_filename
 from catalog.items.schemas import ItemCreate
 from catalog.items.service import item_service
@@ -121,26 +121,34 @@ class LegalDepositService:
             gateway_url=settings.gateway_url,
             access=access.value,
         )
+        # The same file already in the digital collection: the deposit joins that record.
+        found = await repository.record_holding_file([f.sha256 for f in deposit.readable_files if f.sha256])
         record: BibRecord
-        try:
-            record = await record_service.create(
-                session,
-                CATALOGUER,
-                marc=to_marc_json(marc),
-                source=RecordSource.LEGAL_DEPOSIT,
-                source_ref=source_ref(deposit.deposit_id),
-            )
-            result.created = True
-        except Conflict as exc:
-            # The title is already in the catalogue (same ISBN): the deposit copies join that record.
-            existing_id = (exc.details or {}).get("existing_id") if isinstance(exc.details, dict) else None
-            if not existing_id:
-                raise
-            record = await record_service.get(session, CATALOGUER, record_id=uuid.UUID(existing_id))
+        if found is not None:
+            record = found
+        else:
+            try:
+                record = await record_service.create(
+                    session,
+                    CATALOGUER,
+                    marc=to_marc_json(marc),
+                    source=RecordSource.LEGAL_DEPOSIT,
+                    source_ref=source_ref(deposit.deposit_id),
+                )
+                result.created = True
+            except Conflict as exc:
+                # The title is already in the catalogue (same ISBN): the deposit joins that record.
+                details = exc.details if isinstance(exc.details, dict) else {}
+                existing_id = details.get("existing_id")
+                if not existing_id:
+                    raise
+                record = await record_service.get(session, CATALOGUER, record_id=uuid.UUID(existing_id))
+        if not result.created:
             result.attached_to_existing = True
+            await self._mark_legal_deposit(session, record)
             log.info(
-                "serah simpan %s: judul sudah ada di katalog (%s), eksemplar ditambahkan / title already "
-                "catalogued, copies added",
+                "serah simpan %s: karya sudah ada di katalog (%s), ditandai serah simpan / work already "
+                "catalogued, marked as legal deposit",
                 deposit.receipt_number,
                 record.id,
             )
@@ -150,6 +158,20 @@ class LegalDepositService:
         if not deposit.printed:
             result.eresources = await self._eresources(session, deposit, record, access)
         return result
+
+    @staticmethod
+    async def _mark_legal_deposit(session: AsyncSession, record: BibRecord) -> None:
+        """A record the deposit joined is a legal deposit from now on, so in the regional bibliography."""
+        if record.source == RecordSource.LEGAL_DEPOSIT and record.regional:
+            return
+        record.source = RecordSource.LEGAL_DEPOSIT.value
+        record.regional = True
+        record.datestamp = utcnow()  # harvesters see it enter the regional-bibliography set
+        record.version += 1
+        record.updated_by = CATALOGUER.username
+        await session.flush()
+        await emit_events(session, [(RECORD_UPDATED, record_payload(record), str(record.id))])
+        await enqueue_index(session, [record.id])
 
     async def _items(
         self, session: AsyncSession, settings: CatalogSettings, deposit: AcceptedDeposit, record: BibRecord
@@ -192,9 +214,10 @@ class LegalDepositService:
         files = deposit.readable_files
         keys = [object_key(deposit.deposit_id, f.file_id) for f in files]
         taken = await repository.existing_object_keys(keys)
+        held = await repository.file_digests(record.id)  # the same bytes already there: not twice
         created: list[uuid.UUID] = []
         for file, key in zip(files, keys, strict=True):
-            if key in taken:
+            if key in taken or (file.sha256 and file.sha256 in held):
                 continue
             eresource = self._eresource(record, file, key, access)
             await repository.add_eresource(eresource)

@@ -21,7 +21,7 @@ from catalog.models import AccessRule, EResource, TextStatus
 from catalog.records.service import record_service
 from catalog.runtime import CatalogRuntime
 from catalog.search.indexer import index_records
-from pusip_kit.auth.subject import AuthSubject, Role
+from pusip_kit.auth.subject import DEPOSIT_READER_ROLES, AuthSubject, Role
 from pusip_kit.db.base import utcnow
 from pusip_kit.errors import Forbidden, NotFound, Unauthorized, UnsupportedMediaType
 from pusip_kit.files import FileKind
@@ -31,6 +31,8 @@ from pusip_kit.storage import StoredObject
 log = logging.getLogger(__name__)
 
 STAFF_ROLES = (Role.ADMIN, Role.LIBRARIAN, Role.CATALOGER)
+DEPOSIT_FILE_ROLES = (*DEPOSIT_READER_ROLES, Role.DEPOSIT_OFFICER)
+"""Who the deposit service lets read an accepted deposit's file (its depositor's accounts aside)."""
 FORMATS: dict[FileKind, str] = {
     FileKind.PDF: "pdf",
     FileKind.EPUB: "epub",
@@ -55,6 +57,11 @@ def eresource_not_found(eresource_id: uuid.UUID) -> NotFound:
         code="eresource_not_found",
         details={"id": str(eresource_id)},
     )
+
+
+def is_legal_deposit(eresource: EResource) -> bool:
+    """The file is kept and served by the deposit service."""
+    return eresource.object_key.startswith(DEPOSIT_KEY_PREFIX)
 
 
 def clean_filename(name: str | None) -> str:
@@ -99,6 +106,13 @@ class EResourceService:
                     "Berkas ini khusus anggota: silakan masuk",
                     "This file is for members: please sign in",
                     code="authentication_required",
+                )
+            if is_legal_deposit(eresource) and not auth_subject.has_role(*DEPOSIT_FILE_ROLES):
+                # the deposit service, which serves the file, reads it out to these roles only
+                return Forbidden(
+                    "Berkas serah simpan hanya dapat dibaca pemustaka terdaftar dan petugas",
+                    "Legal-deposit files can only be read by registered patrons and staff",
+                    code="deposit_readers_only",
                 )
             return None
         if rule == AccessRule.ON_SITE:
@@ -229,7 +243,7 @@ class EResourceService:
     async def download_link(self, runtime: CatalogRuntime, eresource: EResource) -> tuple[str, datetime]:
         lifetime = timedelta(seconds=runtime.settings.download_link_seconds)
         issued = utcnow()
-        if eresource.object_key.startswith(DEPOSIT_KEY_PREFIX):
+        if is_legal_deposit(eresource):
             # A legal deposit: the deposit service reads it out (authenticated, logged, watermarked).
             deposit_id, _, file_id = eresource.object_key.removeprefix(DEPOSIT_KEY_PREFIX).partition("/")
             base = runtime.settings.gateway_url.rstrip("/")

@@ -14,9 +14,11 @@ from catalog.deps import RuntimeDep, SessionmakerDep
 from catalog.protocols.oai import CatalogRecordSource
 from catalog.records.export import rows_by_ids
 from catalog.records.marcdata import record_from_text
-from catalog.search.schema import TEXT_SEARCH_FIELDS
+from catalog.search.audience import Audience, restrict_text
+from catalog.search.service import text_fields
 from catalog.sru.protocol import ExplainInfo, handle_sru
 from catalog.uploads import too_large
+from pusip_kit.forwarded import public_base_url, public_host_port
 from pusip_kit.oai import OaiProvider, RepositoryInfo
 from pusip_kit.search import SearchQuery
 
@@ -28,7 +30,8 @@ MAX_OFFSET = 100_000
 
 
 def _base(request: Request) -> str:
-    return str(request.url.replace(query="", fragment=""))
+    """The endpoint's public address: behind the gateway ``…/api/catalog/oai`` (trusted proxies only)."""
+    return public_base_url(request, request.url.path)
 
 
 async def _oai(
@@ -68,8 +71,8 @@ async def sru(request: Request, runtime: RuntimeDep, sessionmaker: SessionmakerD
     async def search(text: str, offset: int, limit: int) -> tuple[int, Sequence[Record]]:
         try:
             query = SearchQuery(
-                text=text,
-                text_fields=TEXT_SEARCH_FIELDS,
+                text=restrict_text(text, Audience.PUBLIC),  # SRU is public
+                text_fields=text_fields(Audience.PUBLIC),
                 offset=min(offset, MAX_OFFSET),
                 limit=min(limit, 1000),
             )
@@ -82,11 +85,11 @@ async def sru(request: Request, runtime: RuntimeDep, sessionmaker: SessionmakerD
         records = [record_from_text(row.marc) async for row in rows_by_ids(sessionmaker, ids)]
         return result.total, records
 
-    settings = runtime.settings
+    host, port = public_host_port(request)
     info = ExplainInfo(
-        host=request.url.hostname or settings.host,
-        port=request.url.port or settings.port,
-        database="sru",
+        host=host,
+        port=port,
+        database=public_base_url(request, request.url.path).split("://", 1)[1].partition("/")[2],
         title="Katalog Induk Perpustakaan Jakarta",
         description="Union catalogue of the Jakarta public library network (SRU, CQL)",
     )

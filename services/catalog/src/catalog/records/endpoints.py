@@ -18,11 +18,13 @@ from catalog.records.jsonld import record_jsonld
 from catalog.records.repository import RecordRepository
 from catalog.records.schemas import RecordRead, RecordSummary
 from catalog.records.service import STAFF_ROLES, record_service
+from catalog.search.audience import audience_of
 from catalog.search.schemas import SearchParams
 from catalog.search.service import search_service
 from catalog.uploads import too_large
 from pusip_kit.deps import SessionDep
 from pusip_kit.errors import BadRequest, Forbidden, Unauthorized, Unprocessable
+from pusip_kit.forwarded import public_base_url
 from pusip_kit.pagination import Page, PaginationParams, pagination
 
 router = APIRouter(prefix="/records", tags=["rekaman / records"])
@@ -110,7 +112,12 @@ async def export_records(
         name = "katalog"
     else:
         limit = min(max_records, runtime.settings.export_search_max if staff else PUBLIC_EXPORT_MAX)
-        ids = await search_service.ids(runtime.index, params.model_copy(update={"page": 1}), maximum=limit)
+        ids = await search_service.ids(
+            runtime.index,
+            params.model_copy(update={"page": 1}),
+            maximum=limit,
+            audience=audience_of(auth_subject),
+        )
         rows = export.rows_by_ids(sessionmaker, [uuid.UUID(i) for i in ids])
         name = "hasil-pencarian"
     return StreamingResponse(
@@ -231,8 +238,7 @@ async def get_record_jsonld(
 ) -> Response:
     record = await record_service.get(session, auth_subject, record_id=record_id)
     read = await _read(session, record)
-    base = str(request.base_url)
-    body = record_jsonld(record, read.availability, base)
+    body = record_jsonld(record, read.availability, public_base_url(request))
     return Response(orjson.dumps(body), media_type="application/ld+json")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import BibRecord, EResource, Item, ItemStatus
 from catalog.records.marcdata import isbn_forms
+from catalog.search.audience import FULLTEXT_FIELD
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +31,11 @@ def build_document(
     derived: dict[str, Any],
     holdings: Sequence[BranchHolding] = (),
     eresources: Sequence[dict[str, Any]] = (),
-    fulltext: str | None = None,
+    texts: Mapping[str, str] | None = None,
     fulltext_max: int = 200_000,
 ) -> dict[str, Any]:
-    """The ``catalog_records`` document of one live record."""
+    """The ``catalog_records`` document of one live record; ``texts``: e-resource text by field
+    (:data:`catalog.search.audience.FULLTEXT_FIELD`), each cut to ``fulltext_max`` characters."""
     isbns: list[str] = []
     for isbn in derived.get("isbns") or []:
         isbns.extend(isbn_forms(isbn))
@@ -63,8 +65,9 @@ def build_document(
     }
     if branches:
         doc["available"] = bool(available_branches)
-    if fulltext:
-        doc["fulltext"] = fulltext[:fulltext_max]
+    for name, text in (texts or {}).items():
+        if text:
+            doc[name] = text[:fulltext_max]
     return doc
 
 
@@ -88,8 +91,9 @@ async def holdings_of(
 
 async def eresources_of(
     session: AsyncSession, record_ids: Sequence[uuid.UUID], *, with_text: bool
-) -> dict[uuid.UUID, tuple[list[dict[str, Any]], str]]:
-    """Per record: the e-resources as shown in search hits, and their joined full text."""
+) -> dict[uuid.UUID, tuple[list[dict[str, Any]], dict[str, str]]]:
+    """Per record: the e-resources as shown in search hits, and their full text joined per index
+    field, i.e. per audience allowed to read the file (never one file's text in another's field)."""
     if not record_ids:
         return {}
     columns = [EResource.id, EResource.record_id, EResource.filename, EResource.format, EResource.access]
@@ -98,15 +102,15 @@ async def eresources_of(
     rows = await session.execute(
         select(*columns).where(EResource.record_id.in_(record_ids)).order_by(EResource.created_at)
     )
-    out: dict[uuid.UUID, tuple[list[dict[str, Any]], str]] = {}
+    out: dict[uuid.UUID, tuple[list[dict[str, Any]], dict[str, str]]] = {}
     for row in rows:
-        summaries, text = out.get(row.record_id, ([], ""))
+        summaries, texts = out.setdefault(row.record_id, ([], {}))
         summaries.append(
             {"id": str(row.id), "filename": row.filename, "format": row.format, "access": row.access}
         )
         if with_text and row.fulltext:
-            text = f"{text}\n\n{row.fulltext}" if text else row.fulltext
-        out[row.record_id] = (summaries, text)
+            name = FULLTEXT_FIELD.get(row.access, "fulltext_staff")  # unknown rule: staff only
+            texts[name] = f"{texts[name]}\n\n{row.fulltext}" if name in texts else row.fulltext
     return out
 
 
@@ -126,14 +130,14 @@ async def documents_for(
     files = await eresources_of(session, live_ids, with_text=True)
     docs = []
     for row in live:
-        summaries, text = files.get(row.id, ([], ""))
+        summaries, texts = files.get(row.id, ([], {}))
         docs.append(
             build_document(
                 record_id=str(row.id),
                 derived=row.derived,
                 holdings=holdings.get(row.id, []),
                 eresources=summaries,
-                fulltext=text or None,
+                texts=texts,
                 fulltext_max=fulltext_max,
             )
         )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from catalog.deps import Anyone, RuntimeDep, SessionmakerDep
+from catalog.search.audience import audience_of
 from catalog.search.schemas import AutocompleteResponse, SearchParams, SearchResponse
 from catalog.search.service import search_service
 
@@ -22,8 +24,10 @@ async def search(
     sessionmaker: SessionmakerDep,
     params: Annotated[SearchParams, Query()],
 ) -> SearchResponse:
-    vocabulary = await runtime.vocabulary.get(sessionmaker) if not params.is_empty else None
-    return await search_service.search(runtime.index, params, vocabulary=vocabulary)
+    vocabulary = None if params.is_empty else functools.partial(runtime.vocabulary.get, sessionmaker)
+    return await search_service.search(
+        runtime.index, params, audience=audience_of(auth_subject), vocabulary=vocabulary
+    )
 
 
 @router.get(

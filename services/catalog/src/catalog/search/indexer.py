@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from catalog.domain_events import TASK_RECONCILE
 from catalog.models import BibRecord
 from catalog.search.documents import documents_for
+from pusip_kit.outbox import enqueue_task
 from pusip_kit.search import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -83,13 +85,40 @@ async def reindex_all(
         total += await index.index(docs)
         after = ids[-1]
     await index.commit()
+    await index.mark_current()
     return total
+
+
+async def behind(index: SearchIndex, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
+    """The index must be refilled before it answers truly: it was written for an older schema, or
+    it is empty while live records exist (Tantivy opens a fresh directory for a changed schema)."""
+    if await index.outdated():
+        return True
+    if await index.count() > 0:
+        return False
+    return bool(await _live_ids(sessionmaker, None))
+
+
+async def request_catch_up(index: SearchIndex, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
+    """At start-up: when the index is :func:`behind`, have the worker reconcile it now rather than
+    at the next hourly run. Returns whether it was asked."""
+    if not await behind(index, sessionmaker):
+        return False
+    log.warning("the search index is behind the database (new schema or emptied): reconciling it")
+    async with sessionmaker() as session, session.begin():
+        await enqueue_task(session, TASK_RECONCILE)
+    return True
 
 
 async def reconcile(
     index: SearchIndex, sessionmaker: async_sessionmaker[AsyncSession], *, fulltext_max: int = 200_000
 ) -> dict[str, int]:
-    """Compare the index's ids with the live records: index what is missing, remove what is stale."""
+    """Compare the index's ids with the live records: index what is missing, remove what is stale;
+    an index written for an older schema is rebuilt whole."""
+    if await index.outdated():
+        log.warning("the search index was written for an older schema: rebuilding it")
+        rebuilt = await reindex_all(index, sessionmaker, fulltext_max=fulltext_max)
+        return {"missing": 0, "stale": 0, "live": rebuilt, "rebuilt": rebuilt}
     in_index = await index.all_ids()
     live: set[str] = set()
     after: uuid.UUID | None = None

@@ -29,7 +29,10 @@ CATALOG_SCHEMA = IndexSchema(
         FieldSpec(name="series", type=F.TEXT, multi=True),
         FieldSpec(name="edition", type=F.TEXT),
         FieldSpec(name="summary", type=F.TEXT),
-        FieldSpec(name="fulltext", type=F.TEXT),
+        # e-resource text, one field per audience (see ``catalog.search.audience``)
+        FieldSpec(name="fulltext", type=F.TEXT),  # public files
+        FieldSpec(name="fulltext_members", type=F.TEXT),  # members-only files
+        FieldSpec(name="fulltext_staff", type=F.TEXT),  # on-site and restricted files
         FieldSpec(name="holdings", type=F.STORED_ONLY),
         FieldSpec(name="eresources", type=F.STORED_ONLY),
     ),

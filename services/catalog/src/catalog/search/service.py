@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from catalog.marc.derive import normalize_isbn
 from catalog.records.marcdata import isbn_forms
+from catalog.search.audience import ALL_FULLTEXT, FULLTEXT_FIELDS, Audience, restrict_text
 from catalog.search.schema import TEXT_SEARCH_FIELDS, YEAR_RANGES
 from catalog.search.schemas import (
     AvailabilitySummary,
@@ -34,7 +35,8 @@ from pusip_kit.search import (
 from pusip_kit.search import textquery as tq
 
 FEW_RESULTS = 3
-HIGHLIGHT = ("title", "authors", "subjects", "summary", "fulltext")
+HIGHLIGHT = ("title", "authors", "subjects", "summary")
+"""Highlighted besides the e-resource text the searcher may read (:mod:`catalog.search.audience`)."""
 FACETS = (
     FacetRequest(field="branches", size=30),
     FacetRequest(field="material_type", size=15),
@@ -114,16 +116,27 @@ def query_filters(params: SearchParams) -> list[Filter]:
     return filters
 
 
-def build_query(params: SearchParams, *, facets: bool = True, highlight: bool = True) -> SearchQuery:
+def text_fields(audience: Audience) -> tuple[str, ...]:
+    """Where unfielded words are looked for: the record's text and the audience's e-resource text."""
+    return (*(f for f in TEXT_SEARCH_FIELDS if f not in ALL_FULLTEXT), *FULLTEXT_FIELDS[audience])
+
+
+def build_query(
+    params: SearchParams,
+    *,
+    audience: Audience = Audience.PUBLIC,
+    facets: bool = True,
+    highlight: bool = True,
+) -> SearchQuery:
     return SearchQuery(
-        text=query_text(params),
-        text_fields=TEXT_SEARCH_FIELDS,
+        text=restrict_text(query_text(params), audience),
+        text_fields=text_fields(audience),
         filters=tuple(query_filters(params)),
         facets=FACETS if facets else (),
         sort=SORTS[params.sort],
         offset=(params.page - 1) * params.limit,
         limit=params.limit,
-        highlight=HIGHLIGHT if highlight else (),
+        highlight=(*HIGHLIGHT, *FULLTEXT_FIELDS[audience]) if highlight else (),
     )
 
 
@@ -138,6 +151,14 @@ def _facets(result: SearchResult) -> dict[str, list[FacetValue]]:
                 value = "available" if bucket.value in (True, "true", 1) else "unavailable"
             values.append(FacetValue(value=value, count=bucket.count))
         out[name] = values
+    return out
+
+
+def _snippets(highlights: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Highlights by field, the e-resource text fields' together under ``fulltext``."""
+    out: dict[str, list[str]] = {}
+    for field, fragments in highlights.items():
+        out.setdefault("fulltext" if field in ALL_FULLTEXT else field, []).extend(fragments)
     return out
 
 
@@ -157,20 +178,28 @@ def hit_of(source: dict[str, Any], highlights: dict[str, list[str]], score: floa
         availability=[AvailabilitySummary(**h) for h in holdings],
         available=any(h.get("available") for h in holdings),
         eresources=source.get("eresources") or [],
-        snippets=highlights,
+        snippets=_snippets(highlights),
         score=score,
     )
 
 
 class SearchService:
     async def search(
-        self, index: SearchIndex, params: SearchParams, *, vocabulary: Vocabulary | None = None
+        self,
+        index: SearchIndex,
+        params: SearchParams,
+        *,
+        audience: Audience = Audience.PUBLIC,
+        vocabulary: Callable[[], Awaitable[Vocabulary]] | None = None,
     ) -> SearchResponse:
-        result = await index.search(build_query(params))
+        """One page of results, matching and quoting the e-resource text ``audience`` may read; with
+        ``vocabulary`` (fetched only when results are few) a spelling suggestion."""
+        result = await index.search(build_query(params, audience=audience))
         suggestion = None
         if vocabulary is not None and result.total < FEW_RESULTS:
             typed = " ".join(v for v in (params.q, params.title, params.author, params.subject) if v)
-            suggestion = suggest(typed, vocabulary)
+            if typed:
+                suggestion = suggest(typed, await vocabulary())
         return SearchResponse(
             total=result.total,
             page=params.page,
@@ -181,13 +210,20 @@ class SearchService:
             suggestion=suggestion,
         )
 
-    async def ids(self, index: SearchIndex, params: SearchParams, *, maximum: int) -> list[str]:
+    async def ids(
+        self,
+        index: SearchIndex,
+        params: SearchParams,
+        *,
+        maximum: int,
+        audience: Audience = Audience.PUBLIC,
+    ) -> list[str]:
         """Ids of a whole result (in order), up to ``maximum``, page by page."""
         out: list[str] = []
         page = 1
         while len(out) < maximum:
             chunk = params.model_copy(update={"page": page, "limit": 100})
-            result = await index.search(build_query(chunk, facets=False, highlight=False))
+            result = await index.search(build_query(chunk, audience=audience, facets=False, highlight=False))
             out.extend(h.id for h in result.hits)
             if len(result.hits) < 100 or page * 100 >= result.total:
                 break

@@ -8,9 +8,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from circulation import clock
+from circulation.db import run_unit
 from circulation.deps import SettingsDep
 from circulation.digital.validators import DIGITAL_VALIDATOR_NAMES
 from circulation.fines.service import PAYMENT_VALIDATOR_NAMES
@@ -80,15 +82,19 @@ def _reasons(reasons: list[Any]) -> list[ReasonRead]:
 
 
 @router.post("/loans", response_model=CheckoutRead, status_code=201, summary="Pinjam / check out")
-async def checkout(session: SessionDep, auth_subject: Desk, body: CheckoutRequest) -> CheckoutRead:
-    outcome = await transaction_service.checkout(
-        session,
-        auth_subject,
-        patron_card=body.patron,
-        barcode=body.item,
-        branch=body.branch,
-        channel=CHANNEL_DESK,
-    )
+async def checkout(request: Request, auth_subject: Desk, body: CheckoutRequest) -> CheckoutRead:
+    # One unit of work of its own (on SQLite: on the writer thread), committed before the answer.
+    async def work(session: AsyncSession) -> Any:
+        return await transaction_service.checkout(
+            session,
+            auth_subject,
+            patron_card=body.patron,
+            barcode=body.item,
+            branch=body.branch,
+            channel=CHANNEL_DESK,
+        )
+
+    outcome = await run_unit(request.app, work)
     assert outcome.loan is not None
     loan = LoanRead.of(outcome.loan, body.patron, clock.today())
     hold = outcome.fulfilled_hold
@@ -193,16 +199,19 @@ async def patron_loans(
     "/returns", response_model=CheckinRead, summary="Kembalikan di cabang mana pun / check in anywhere"
 )
 async def checkin(
-    session: SessionDep, auth_subject: Desk, settings: SettingsDep, body: CheckinRequest
+    request: Request, auth_subject: Desk, settings: SettingsDep, body: CheckinRequest
 ) -> CheckinRead:
-    outcome = await transaction_service.checkin(
-        session,
-        auth_subject,
-        barcode=body.item,
-        branch=body.branch,
-        settings=settings,
-        returned_on=body.returned_on,
-    )
+    async def work(session: AsyncSession) -> Any:
+        return await transaction_service.checkin(
+            session,
+            auth_subject,
+            barcode=body.item,
+            branch=body.branch,
+            settings=settings,
+            returned_on=body.returned_on,
+        )
+
+    outcome = await run_unit(request.app, work)
     loan = outcome.loan
     card = outcome.patron.card_number if outcome.patron else None
     return CheckinRead(

@@ -51,7 +51,7 @@ from deposit.obligations.schemas import identifier_of
 from deposit.obligations.service import obligation_service
 from deposit.rules import FileKind, WorkKind
 from deposit.runtime import FILES_BUCKET, Stores
-from pusip_kit.auth.subject import AuthSubject, Role
+from pusip_kit.auth.subject import DEPOSIT_READER_ROLES, AuthSubject, Role
 from pusip_kit.db import utcnow
 from pusip_kit.errors import Conflict, NotFound, Reason, Refused, Unprocessable
 from pusip_kit.outbox import emit_event, enqueue_task
@@ -71,7 +71,7 @@ ACTION_INTAKE = "intake"
 ONLINE_INTAKE = "Sistem Pusip (unggahan daring)"
 
 # Who may read accepted digital deposits (besides officers and the depositor's own accounts).
-READER_ROLES = (Role.PATRON, Role.LIBRARIAN, Role.CATALOGER, Role.AGENCY_SYSTEM)
+READER_ROLES = DEPOSIT_READER_ROLES
 # Who may fetch the extracted text (the catalog's indexer, cataloguers).
 TEXT_ROLES = (Role.LIBRARIAN, Role.CATALOGER, Role.AGENCY_SYSTEM)
 TEXT_TYPES = (FileKind.PDF.value, FileKind.TEXT.value)
