@@ -6,8 +6,9 @@ uv run python -m bench.opac_search [--backend tantivy|elasticsearch|both] [--rec
 Data: the first ``--records`` Library of Congress records (``bench/data.py``) imported through
 ``pusip catalog import``'s code path (:func:`bench.catalog_import.run_import`) into a catalogue
 kept in ``~/.cache/pusip/bench/opac-<records>/<embedded|distributed>`` and reused by later runs
-(rebuilt when missing, when ``--rebuild`` is given, or when its search index does not hold every
-record, e.g. after a change of the index layout). The distributed catalogue lives in PostgreSQL
+(imported again when missing or on ``--rebuild``; when only its search index does not hold every
+record, e.g. after a change of the index layout, the index is rebuilt from the kept database as
+the worker's reconciliation would). The distributed catalogue lives in PostgreSQL
 (127.0.0.1:55432) and Elasticsearch (127.0.0.1:59200) under names of its own.
 
 Per backend the catalog service and the gateway run as they do in production (uvicorn, one worker
@@ -187,8 +188,64 @@ def indexed_count(dataset: dict[str, Any]) -> int:
             return -1
 
 
+def stored_count(dataset: dict[str, Any]) -> int:
+    """Live records in the kept catalogue's database (-1: no usable database)."""
+    from sqlalchemy import func, select
+
+    from catalog.models import BibRecord
+    from pusip_kit.tasks import dispose_worker_databases, worker_sessionmaker
+
+    with catalog_runtime(dataset) as runtime:
+
+        async def count() -> int:
+            try:
+                async with worker_sessionmaker(runtime.settings)() as session:
+                    live = select(func.count()).select_from(BibRecord).where(BibRecord.deleted.is_(False))
+                    return int((await session.execute(live)).scalar_one())
+            finally:
+                await dispose_worker_databases()
+
+        try:
+            return asyncio.run(count())
+        except Exception:
+            return -1
+
+
+def reindex(dataset: dict[str, Any]) -> dict[str, float]:
+    """Rebuild the kept catalogue's search index from its database, as the worker's reconciliation
+    does after an index layout change (far cheaper than importing again); its time and CPU."""
+    from catalog.search.indexer import reindex_all
+    from pusip_kit.tasks import dispose_worker_databases, worker_sessionmaker
+
+    with catalog_runtime(dataset) as runtime:
+
+        async def run() -> int:
+            try:
+                return await reindex_all(runtime.index, worker_sessionmaker(runtime.settings))
+            finally:
+                await runtime.index.close()  # the last commit, and the merges it started
+                await dispose_worker_databases()
+
+        wall, cpu = time.perf_counter(), time.process_time()
+        n = asyncio.run(run())
+        return {
+            "documents": n,
+            "seconds": time.perf_counter() - wall,
+            "cpu_seconds": time.process_time() - cpu,
+        }
+
+
+def index_segments(dataset: dict[str, Any]) -> int | None:
+    """Segments of a kept Tantivy index (its search cost grows with them)."""
+    if dataset["backend"] != "embedded":
+        return None
+    with catalog_runtime(dataset) as runtime:
+        return int(runtime.index._searcher().num_segments)
+
+
 def dataset_for(backend: str, records: int, rebuild: bool) -> dict[str, Any]:
-    """The kept catalogue of ``records`` records, imported first when missing or stale."""
+    """The kept catalogue of ``records`` records, imported first when missing; its index rebuilt
+    from its database when only the index is stale (e.g. after an index layout change)."""
     from bench.catalog_import import drop_import, records_file, run_import
 
     mode = BACKENDS[backend]
@@ -200,6 +257,18 @@ def dataset_for(backend: str, records: int, rebuild: bool) -> dict[str, Any]:
             have = indexed_count(dataset)
             if have == dataset["records"]:
                 return dataset
+            if stored_count(dataset) == dataset["records"]:
+                print(
+                    f"({mode}: the kept index holds {have:,} of {dataset['records']:,} records; reindexing)"
+                )
+                done = reindex(dataset)
+                print(
+                    f"({mode}: {done['documents']:,} reindexed in {done['seconds']:.0f} s, "
+                    f"{done['cpu_seconds']:.0f} s CPU)",
+                    flush=True,
+                )
+                if indexed_count(dataset) == dataset["records"]:
+                    return dataset
             print(f"({mode}: the kept index holds {have:,} of {dataset['records']:,} records; rebuilding)")
         drop_import(mode, keep, dataset.get("database_url", ""), dataset.get("es_prefix", ""))
     path = records_file(records)
@@ -510,6 +579,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         "backend": backend,
         "label": LABELS[backend],
         "records": dataset["records"],
+        "index_segments": index_segments(dataset),
         "rate": args.rate,
         "duration": args.duration,
         "clients": args.clients,

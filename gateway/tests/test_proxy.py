@@ -165,12 +165,13 @@ async def test_unknown_service_is_404(suite: Suite) -> None:
     assert r.json()["error"]["code"] == "unknown_service"
 
 
-async def test_upstream_timeout_is_504(suite: Suite) -> None:
+async def test_upstream_timeout_is_503_with_retry_after(suite: Suite) -> None:
     async with httpx.AsyncClient(base_url=suite.url, timeout=30) as client:
         r = await client.get("/api/catalog/slow?seconds=5")
-    assert r.status_code == 504
-    assert r.json()["error"]["code"] == "gateway_timeout"
-    assert r.json()["error"]["details"] == {"service": "catalog"}
+    assert r.status_code == 503
+    assert r.headers["retry-after"] == "5"
+    assert r.json()["error"]["code"] == "service_timeout"
+    assert r.json()["error"]["details"] == {"service": "catalog", "request_sent": True}
 
 
 @pytest.fixture

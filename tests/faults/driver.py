@@ -218,6 +218,12 @@ class Scenario:
     def __init__(self) -> None:
         self.counter = multiprocessing.Value("q", 0, lock=False)
 
+    def open(self, base: Path) -> None:
+        """Before the setup, in the driver: start what the scenario runs against (a server)."""
+
+    def close(self) -> None:
+        """After the last seed, in the driver (also after a failure)."""
+
     def setup(self, template: Path) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -266,13 +272,22 @@ def _cpu_of_children() -> float:
 
 
 def main() -> None:
+    from postgres_scenarios import POSTGRES_SCENARIOS
     from scenarios import SCENARIOS  # tests/faults/scenarios.py, beside this file
 
     name, data_dir, *seeds = sys.argv[1:]
-    scenario: Scenario = SCENARIOS[name]()
+    scenario: Scenario = {**SCENARIOS, **POSTGRES_SCENARIOS}[name]()
     for module in scenario.preload:
         importlib.import_module(module)
     base = Path(data_dir)
+    scenario.open(base)
+    try:
+        run_seeds(scenario, name, base, seeds)
+    finally:
+        scenario.close()
+
+
+def run_seeds(scenario: Scenario, name: str, base: Path, seeds: list[str]) -> None:
     template = base / "template"
     template.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

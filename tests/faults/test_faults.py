@@ -1,6 +1,9 @@
 """Fault injection: kill -9 at seeded points during a MARC import (the importing process, or the
 Celery worker running the import job), an upload, a check-out storm and a disposal; after the
-restart nothing is lost or half-written and ``reconcile --repair`` ends at zero drift.
+restart nothing is lost or half-written and ``reconcile --repair`` ends at zero drift. And kill -9 of
+PostgreSQL itself (a server the test starts, ``postgres_scenarios.py``) during a check-out storm and
+an import job: the service is not restarted, answers 503 while the database is gone, and loses no
+acknowledged write.
 
 Each scenario runs in one driver interpreter (``driver.py``, scenarios in ``scenarios.py``) that forks
 a child per seed and SIGKILLs it at the seed's step. Every seed is printed before the run and every
@@ -24,8 +27,17 @@ import pytest
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 
 HERE = Path(__file__).parent
-DEFAULT_RUNS = {"import": 8, "worker": 4, "deposit": 7, "storm": 6, "disposal": 7}
-"""Seeds per scenario: 32 runs, 28 of them on the four operations and 4 Celery-worker kills."""
+DEFAULT_RUNS = {
+    "import": 8,
+    "worker": 4,
+    "deposit": 7,
+    "storm": 6,
+    "disposal": 7,
+    "pg-storm": 4,
+    "pg-import": 3,
+}
+"""Seeds per scenario: 39 runs, 28 of them on the four operations, 4 Celery-worker kills and 7
+PostgreSQL kills."""
 
 
 def seeds(scenario: str) -> list[int]:
@@ -159,3 +171,59 @@ def test_a_killed_disposal_never_loses_an_object_off_the_record(tmp_path: Path) 
             assert crash["objects_present"] == final["objects_present"] == line["records"], line
         assert final["objects_gone_unrecorded"] == 0, line
         assert_reconciled(line)
+
+
+# -- PostgreSQL killed ---------------------------------------------------------------------------------
+
+
+def assert_outage_answers(line: dict[str, Any]) -> None:
+    """No 500 ever; while the database is gone a bilingual 503 with Retry-After; once it is back, no 5xx."""
+    for a in line["work"]["answers"]:
+        assert a["status"] != 500, f"seed {line['seed']}: a 500 {a}"
+        if a["status"] == 503:
+            assert a["code"] == "database_unavailable" and a["bilingual"] and a["retry_after"], a
+            assert a["sent"] != 2, f"seed {line['seed']}: 503 after the restart {a}"  # 2: the server is back
+        elif a["status"] == 409:
+            assert a["code"] == "refused", a  # item on loan or the patron at the limit
+        else:
+            assert a["status"] == 201, a
+
+
+def test_postgres_killed_mid_checkout_storm_loses_no_acknowledged_loan(tmp_path: Path) -> None:
+    lines = run("pg-storm", tmp_path)
+    assert all(line["killed"] and line["processes_killed"] > 1 for line in lines), lines
+    # the kills landed mid-storm: requests met the dead server and were refused with 503
+    assert sum(any(a["status"] == 503 for a in line["work"]["answers"]) for line in lines) >= len(lines) // 2
+    for line in lines:
+        assert_outage_answers(line)
+        acknowledged = [a["loan"] for a in line["work"]["answers"] if a["status"] == 201]
+        stored = line["loan_ids"]
+        assert len(stored) == len(set(stored)), line
+        assert set(acknowledged) <= set(stored), f"seed {line['seed']}: acknowledged loans lost {line}"
+        assert len(acknowledged) == len(set(acknowledged)), line
+        # a 503 whose commit did land shows as a loan with no 201; its retry then met the loan (409)
+        assert len(stored) - len(acknowledged) <= sum(a["status"] == 503 for a in line["work"]["answers"])
+        assert len(stored) == line["distinct_items"] == line["items"], (
+            line
+        )  # retried to the end, one per item
+        assert line["max_per_patron"] <= line["limit"], line
+        assert line["loans_without_event"] == 0, line
+        assert line["work"]["unresolved"] == [], line
+        assert line["work"]["ready_after"] == 200 and line["work"]["dry_run_after"] == 200, line
+        assert set(line["reconcile"]["drift_before"]) <= {"outbox"}, line
+        assert_reconciled(line)
+
+
+def test_postgres_killed_mid_import_job_resumes_and_balances(tmp_path: Path) -> None:
+    lines = run("pg-import", tmp_path)
+    interrupted = [line for line in lines if "raised" in line["work"]["runs"][0]]
+    assert len(interrupted) >= (len(lines) + 1) // 2, lines  # the kills landed while the job ran
+    for line in interrupted:
+        first = line["work"]["runs"][0]
+        crash = first["at_restart"]  # after crash recovery, before the retry
+        (job,) = crash["jobs"]
+        assert job["status"] in ("running", "failed"), line  # resumable, or marked failed
+        assert crash["rows"] == job["stored"], line  # a batch is all or nothing, across the crash too
+        assert job["read"] == job["stored"] + job["skipped"] + job["reported"], line
+    for line in lines:
+        assert_import_balances(line)

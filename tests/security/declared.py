@@ -113,19 +113,27 @@ def _walk(dependant: Any, found: dict[str, Any]) -> None:
 
 
 @cache
-def declared_routes(scratch: Path) -> tuple[Declared, ...]:
-    """Every HTTP route of the five services (``scratch``: a data directory the apps may touch)."""
-    out: list[Declared] = []
+def service_apps(scratch: Path) -> dict[str, Any]:
+    """The five services' FastAPI apps, built once (``scratch``: a data directory the apps may touch)."""
+    apps: dict[str, Any] = {}
     for service in SERVICE_NAMES:
         saved = os.environ.get("PUSIP_DATA_DIR")
         os.environ["PUSIP_DATA_DIR"] = str(scratch)  # the apps' settings; restored at once
         try:
-            app = importlib.import_module(f"{service}.main").create_app()
+            apps[service] = importlib.import_module(f"{service}.main").create_app()
         finally:
             if saved is None:
                 os.environ.pop("PUSIP_DATA_DIR", None)
             else:
                 os.environ["PUSIP_DATA_DIR"] = saved
+    return apps
+
+
+@cache
+def declared_routes(scratch: Path) -> tuple[Declared, ...]:
+    """Every HTTP route of the five services (``scratch``: a data directory the apps may touch)."""
+    out: list[Declared] = []
+    for service, app in service_apps(scratch).items():
         for context in iter_route_contexts(app.routes):
             dependant = getattr(context, "dependant", None)
             if dependant is None:

@@ -21,7 +21,14 @@ from pydantic_settings import SettingsConfigDict
 
 from pusip_kit.app import KEEP_ALIVE_SECONDS
 from pusip_kit.config import SERVICE_NAMES, Mode, ServiceSettings, service_url, suite_default
-from pusip_kit.uploads import CATALOG_ERESOURCE, CATALOG_IMPORT, FORM_OVERHEAD, deposit_body_limit
+from pusip_kit.uploads import (
+    ACCREDITATION_EVIDENCE,
+    ARCHIVE_FILE,
+    CATALOG_IMPORT,
+    CATALOG_STOCKTAKE_BATCH,
+    deposit_body_limit,
+    gateway_body_limits,
+)
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -49,15 +56,60 @@ class AccessRule(BaseModel):
     exact: bool = False
 
 
-DEPOSIT_PUBLIC_PATHS = (
-    "bibliography",
-    "compliance/ranking",
-    "compliance/appreciation",
-    "compliance/chart",
-    "rules",
-    "rules/in-force",
-)
-"""The deposit service's routes declared without a sign-in (regional bibliography, compliance, rules)."""
+PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
+    # OAI-PMH also takes its arguments form-encoded in a POST (every GET is public by prefix).
+    "catalog": ("POST oai",),
+    "circulation": (
+        # reference data the self-registration form and the OPAC show: categories, loan rules, calendars
+        "GET patron-categories",
+        "GET patron-categories/*",
+        "GET validators",
+        "GET rule-sets/active/resolve",
+        "GET rule-sets/*",
+        "GET calendars/*",
+        "GET calendars/*/due-date",
+        "GET closures",
+        # availability of items and e-resource licences, shown with OPAC records
+        "GET items",
+        "GET items/*",
+        "GET licences",
+        "GET licences/*",
+        # the time-limited link of a digital loan: the signed token in the path is the credential
+        "GET digital-access/*",
+        # the mailed verification token in the body is the proof
+        "POST patrons/verify-email",
+    ),
+    # what the deposit service publishes under PP 55/2021
+    "deposit": (
+        "GET bibliography",
+        "GET compliance/ranking",
+        "GET compliance/appreciation",
+        "GET compliance/chart",
+        "GET rules",
+        "GET rules/in-force",
+    ),
+    # reference lists for KIP requesters and webhook subscribers
+    "archive": ("GET access-grounds", "GET webhooks/event-types"),
+    # the public accreditation dashboard
+    "accreditation": ("GET dashboard/libraries", "GET dashboard/grades", "GET dashboard/literacy"),
+}
+"""Routes each service declares without a sign-in (no ``authenticated``/``require_roles``) that no
+prefix rule below opens: ``METHOD path`` under ``/api/<service>/``, a ``*`` segment standing for one
+path parameter. Each becomes an ``exact`` public rule, so nothing beside or below it opens;
+``tests/security/test_authz_matrix.py`` checks this table against the services' declarations."""
+
+
+def public_route_rules() -> list[AccessRule]:
+    read = ["GET", "HEAD", "OPTIONS"]
+    rules = []
+    for service, routes in PUBLIC_ROUTES.items():
+        for route in routes:
+            method, _, path = route.partition(" ")
+            methods = read if method == "GET" else [method]
+            rules.append(
+                AccessRule(prefix=f"/api/{service}/{path}", access=Access.PUBLIC, methods=methods, exact=True)
+            )
+    return rules
 
 
 def default_access_rules() -> list[AccessRule]:
@@ -76,13 +128,8 @@ def default_access_rules() -> list[AccessRule]:
         AccessRule(prefix="/api/catalog/", access=Access.PUBLIC, methods=read),
         # Open archives and the public side of each service.
         AccessRule(prefix="/api/*/public/", access=Access.PUBLIC, methods=read),
-        # OAI-PMH also takes its arguments form-encoded in a POST.
-        AccessRule(prefix="/api/catalog/oai", access=Access.PUBLIC, methods=["POST"], exact=True),
-        # What the deposit service publishes under PP 55/2021: exactly its public routes.
-        *(
-            AccessRule(prefix=f"/api/deposit/{path}", access=Access.PUBLIC, methods=read, exact=True)
-            for path in DEPOSIT_PUBLIC_PATHS
-        ),
+        # Every other route a service declares public: exactly those routes.
+        *public_route_rules(),
         # Everything else behind /api needs a valid token; services check roles.
         AccessRule(prefix="/api/", access=Access.AUTHENTICATED),
     ]
@@ -104,7 +151,8 @@ class GatewaySettings(ServiceSettings):
     proxy_client: ProxyClientKind = ProxyClientKind.AIOHTTP
     upstream_connect_timeout: float = 2.0
     upstream_read_timeout: float = 60.0
-    """Longest silence between two reads of an upstream response before a 504."""
+    """Longest silence between two reads of an upstream response before a 503 ``service_timeout``
+    (``upstream_connect_timeout`` also bounds the wait for a pooled connection: 503 ``service_busy``)."""
     pool_limit: int = 256
     pool_limit_per_host: int = 64
     keepalive_timeout: float = Field(30.0, gt=0, lt=KEEP_ALIVE_SECONDS)
@@ -118,20 +166,19 @@ class GatewaySettings(ServiceSettings):
     max_body_bytes: int = 10 * MiB
     body_limits: dict[str, int] = Field(
         default_factory=lambda: {
-            # the services' own upload limits (pusip_kit.uploads) plus room for the form around the file
             "/api/deposit/": deposit_body_limit(),
-            "/api/catalog/imports": CATALOG_IMPORT.configured() + FORM_OVERHEAD,
-            "/api/catalog/records/*/eresources": CATALOG_ERESOURCE.configured() + FORM_OVERHEAD,
-            "/api/archive/files": 2 * GiB,
-            # accreditation evidence (the service takes files up to 25 MiB) through the portal
-            "/portal/akreditasi/": 26 * MiB,
+            # every service route that takes a file: the service's own limit (pusip_kit.uploads,
+            # read from the same environment variables) plus room for the form around the file
+            **gateway_body_limits(),
+            # accreditation evidence uploaded through the portal
+            "/portal/akreditasi/": ACCREDITATION_EVIDENCE.body_limit(),
             # MARC files imported and scan files uploaded through the catalogue's staff pages
-            "/portal/katalog/impor": CATALOG_IMPORT.configured() + FORM_OVERHEAD,
-            "/portal/katalog/opname/": 3 * MiB,
+            "/portal/katalog/impor": CATALOG_IMPORT.body_limit(),
+            "/portal/katalog/opname/": CATALOG_STOCKTAKE_BATCH.body_limit(),
             # digital legal deposits uploaded through the portal (streamed on to the deposit service)
             "/portal/serah-simpan/": deposit_body_limit(),
             # record files uploaded through the archive pages (streamed on to the archive service)
-            "/portal/kearsipan/unggah/": 2 * GiB,
+            "/portal/kearsipan/unggah/": ARCHIVE_FILE.body_limit(),
         }
     )
     """Per path prefix (longest match wins; a ``*`` segment matches any one segment); everything

@@ -20,6 +20,7 @@ from gateway.asgi import header, request_id, send_error
 from gateway.config import GatewaySettings
 from gateway.proxy.client import (
     UpstreamBroken,
+    UpstreamBusy,
     UpstreamClient,
     UpstreamTimeout,
     UpstreamUnavailable,
@@ -48,6 +49,11 @@ _REQUEST_DROP = HOP_BY_HOP | {"host", "expect", "x-forwarded-host", "x-forwarded
 _RESPONSE_DROP = HOP_BY_HOP | {"server", "date"}
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "TRACE"})
 
+RETRY_SOON = "1"
+"""Retry-After when the service is busy (as the kit's ``database_busy``)."""
+RETRY_LATER = "5"
+"""Retry-After when the service is down or did not answer in time."""
+
 SERVICE_LABELS: dict[str, tuple[str, str]] = {
     "catalog": ("Katalog", "Catalog"),
     "circulation": ("Sirkulasi", "Circulation"),
@@ -55,6 +61,18 @@ SERVICE_LABELS: dict[str, tuple[str, str]] = {
     "archive": ("Kearsipan", "Archives"),
     "accreditation": ("Akreditasi", "Accreditation"),
 }
+
+
+def retry_after(headers: list[tuple[bytes, bytes]]) -> str | None:
+    for key, value in headers:
+        if key == b"retry-after":
+            return value.decode("latin-1")
+    return None
+
+
+def is_json(headers: list[tuple[bytes, bytes]]) -> bool:
+    """A service's 503 in JSON (the kit's bilingual error, a readiness report) passes through as it is."""
+    return any(key == b"content-type" and b"json" in value.lower() for key, value in headers)
 
 
 class ClientGone(Exception):
@@ -224,6 +242,21 @@ class ProxyApp:
                 status = upstream.status
                 self.metrics.latency.labels(service).observe(time.perf_counter() - started)
                 out_headers = self.response_headers(upstream.raw_headers)
+                if status == 503 and not is_json(out_headers):
+                    # not the kit's bilingual 503 (a server in front of the app shedding load, say)
+                    await send_error(
+                        scope,
+                        send,
+                        503,
+                        "service_unavailable",
+                        f"Layanan {label_id} sedang tidak tersedia; silakan ulangi sebentar lagi",
+                        f"The {label_en} service is unavailable; please retry shortly",
+                        details={"service": service},
+                        headers=[("retry-after", retry_after(out_headers) or RETRY_LATER)],
+                    )
+                    return
+                if status == 503 and retry_after(out_headers) is None:
+                    out_headers.append((b"retry-after", RETRY_LATER.encode()))
                 await send({"type": "http.response.start", "status": status, "headers": out_headers})
                 response_started = True
                 if method == "HEAD":
@@ -256,6 +289,7 @@ class ProxyApp:
                     headers=[("connection", "close")],
                 )
                 return
+            # Down, busy or slow: all are "not now" (503 + Retry-After), each with its own code.
             if isinstance(exc, UpstreamUnavailable):
                 status = 503
                 await send_error(
@@ -266,19 +300,33 @@ class ProxyApp:
                     f"Layanan {label_id} sedang tidak tersedia",
                     f"The {label_en} service is unavailable",
                     details={"service": service},
-                    headers=[("retry-after", "5")],
+                    headers=[("retry-after", RETRY_LATER)],
                 )
                 return
-            if isinstance(exc, UpstreamTimeout):
-                status = 504
+            if isinstance(exc, UpstreamBusy):
+                status = 503
                 await send_error(
                     scope,
                     send,
-                    504,
-                    "gateway_timeout",
-                    f"Layanan {label_id} tidak menjawab tepat waktu",
-                    f"The {label_en} service did not answer in time",
-                    details={"service": service},
+                    503,
+                    "service_busy",
+                    f"Layanan {label_id} sedang sibuk; permintaan belum dikirim, silakan ulangi sebentar lagi",
+                    f"The {label_en} service is busy; the request was not sent, please retry shortly",
+                    details={"service": service, "request_sent": False},
+                    headers=[("retry-after", RETRY_SOON)],
+                )
+                return
+            if isinstance(exc, UpstreamTimeout):
+                status = 503
+                await send_error(
+                    scope,
+                    send,
+                    503,
+                    "service_timeout",
+                    f"Layanan {label_id} tidak menjawab tepat waktu; silakan ulangi nanti",
+                    f"The {label_en} service did not answer in time; please retry later",
+                    details={"service": service, "request_sent": True},
+                    headers=[("retry-after", RETRY_LATER)],
                 )
                 return
             if isinstance(exc, UpstreamBroken):

@@ -40,7 +40,12 @@ class UpstreamUnavailable(UpstreamError):
 
 
 class UpstreamTimeout(UpstreamError):
-    """No connection or no response in time (504)."""
+    """The request was sent but no response came in time (503 ``service_timeout``)."""
+
+
+class UpstreamBusy(UpstreamTimeout):
+    """No connection in time, so the request was never sent: every pooled connection to the
+    service stayed busy, or it accepted none (503 ``service_busy``)."""
 
 
 class UpstreamBroken(UpstreamError):
@@ -135,8 +140,10 @@ class AiohttpUpstream:
             )
         except aiohttp.ClientConnectorError as exc:
             raise UpstreamUnavailable(str(exc)) from exc
+        except aiohttp.ConnectionTimeoutError as exc:  # the pool's wait for a slot, or the connect
+            raise UpstreamBusy(str(exc) or "no connection in time") from exc
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise UpstreamTimeout(str(exc)) from exc
+            raise UpstreamTimeout(str(exc) or "no response in time") from exc
         except aiohttp.ClientError as exc:
             raise UpstreamBroken(str(exc)) from exc
         try:
@@ -225,8 +232,10 @@ class HttpxUpstream:
             response = await self.client.send(request, stream=True)
         except httpx.ConnectError as exc:
             raise UpstreamUnavailable(str(exc)) from exc
+        except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise UpstreamBusy(str(exc) or "no connection in time") from exc
         except httpx.TimeoutException as exc:
-            raise UpstreamTimeout(str(exc)) from exc
+            raise UpstreamTimeout(str(exc) or "no response in time") from exc
         except httpx.HTTPError as exc:
             raise UpstreamBroken(str(exc)) from exc
         try:

@@ -54,7 +54,7 @@ def create_service_app(
             configure_logging(name, level=settings.log_level, json_logs=settings.log_json)
         if migrate_on_start:
             await anyio.to_thread.run_sync(upgrade, settings.database_url, migrations_dir)
-        database = Database(settings.database_url)
+        database = Database.from_settings(settings)
         app.state.database = database
         app.state.sessionmaker = database.sessionmaker
         health.add("database", database.ping)

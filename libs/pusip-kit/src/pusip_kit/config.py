@@ -65,6 +65,17 @@ def suite_default(name: str, default: str) -> str:
     return os.environ.get(f"PUSIP_{name.upper()}", default)
 
 
+def _optional_int(name: str) -> int | None:
+    """A suite-wide whole number (``PUSIP_<NAME>``), ``None`` when unset or empty."""
+    raw = suite_default(name, "").strip()
+    return int(raw) if raw else None
+
+
+def _optional_float(name: str) -> float | None:
+    raw = suite_default(name, "").strip()
+    return float(raw) if raw else None
+
+
 def data_dir() -> Path:
     return Path(suite_default("data_dir", str(Path.cwd() / "var"))).resolve()
 
@@ -85,6 +96,18 @@ class ServiceSettings(BaseSettings):
     secret_key: str = Field(default_factory=lambda: suite_default("secret_key", DEVELOPMENT_SECRET))
 
     database_url: str = ""
+    database_pool_size: int | None = Field(default_factory=lambda: _optional_int("database_pool_size"), ge=1)
+    """Connections each process keeps open to its database; unset: 10 on PostgreSQL, 5 on a SQLite file.
+    ``PUSIP_<SERVICE>_DATABASE_POOL_SIZE``, or suite-wide ``PUSIP_DATABASE_POOL_SIZE``."""
+    database_max_overflow: int | None = Field(
+        default_factory=lambda: _optional_int("database_max_overflow"), ge=0
+    )
+    """Connections opened beyond the pool in a burst (closed when handed back); unset: as many as the
+    pool on PostgreSQL, 10 on a SQLite file."""
+    database_pool_timeout: float | None = Field(
+        default_factory=lambda: _optional_float("database_pool_timeout"), gt=0
+    )
+    """Seconds a request waits for a free connection before its 503 ``database_busy``; unset: 30."""
     broker_url: str = Field(default_factory=lambda: suite_default("broker_url", ""))
     search_backend: str = Field(default_factory=lambda: suite_default("search_backend", ""))
     elasticsearch_url: str = Field(

@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -177,6 +178,38 @@ def database_busy() -> ServiceUnavailable:
     )
 
 
+DATABASE_UNAVAILABLE_RETRY_AFTER = "2"
+# SQLSTATEs of a server that is gone or not yet back: connection exceptions (class 08), shut down by
+# an administrator or a crash of another backend, still starting up or recovering
+_UNREACHABLE_SQLSTATES = ("57P01", "57P02", "57P03")
+
+
+def database_unavailable() -> ServiceUnavailable:
+    """The database server cannot be reached (down, restarting, recovering after a crash)."""
+    return ServiceUnavailable(
+        "Basis data sedang tidak dapat dihubungi; silakan ulangi sebentar lagi",
+        "The database cannot be reached right now; please retry shortly",
+        code="database_unavailable",
+        headers={"Retry-After": DATABASE_UNAVAILABLE_RETRY_AFTER},
+    )
+
+
+def is_database_unreachable(exc: DBAPIError) -> bool:
+    """A lost or refused server connection, as opposed to a bad statement or a constraint.
+
+    The driver's own connection failures (refused, closed mid-query) carry no SQLSTATE: they count
+    only for PostgreSQL's driver, since SQLite's ``OperationalError`` has none either and means a
+    missing table or a lock, never an unreachable server.
+    """
+    if exc.connection_invalidated:
+        return True
+    code = getattr(exc.orig, "sqlstate", None)
+    if code:
+        return str(code).startswith("08") or code in _UNREACHABLE_SQLSTATES
+    orig = type(exc.orig)
+    return orig.__module__.startswith("psycopg") and orig.__name__ == "OperationalError"
+
+
 def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None) or request.headers.get("x-request-id")
 
@@ -231,6 +264,14 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("database pool exhausted: %s", exc, extra={"request_id": _request_id(request)})
         busy = database_busy()
         return _json(busy.status_code, busy.body(_request_id(request)), busy.headers)
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not is_database_unreachable(exc):
+            raise exc  # a real fault: the 500 below
+        log.warning("database unreachable: %s", exc.orig, extra={"request_id": _request_id(request)})
+        down = database_unavailable()
+        return _json(down.status_code, down.body(_request_id(request)), down.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

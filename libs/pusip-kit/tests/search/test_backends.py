@@ -119,34 +119,79 @@ async def test_tantivy_many_values_facet_overflow(tmp_path: Path) -> None:
     await idx.close()
 
 
-@pytest.mark.parametrize(("max_hits_for_multi_column", "slot_size"), [(0, 100), (0, 1), (10**9, 100)])
-async def test_tantivy_facet_paths_agree(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_hits_for_multi_column: int, slot_size: int
+@pytest.mark.parametrize(
+    ("segment_size", "ask", "limit"), [(10_000, 64, 0), (1, 1, 0), (3, 1, 50), (10_000, 1, 10)]
+)
+async def test_tantivy_facet_counts_exact_over_segments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, segment_size: int, ask: int, limit: int
 ) -> None:
-    """Slot columns (many hits, with recounts of a truncated tail) and the multi-valued column."""
+    """Hashed facet counts over several segments: exact when segments truncate (recounted
+    unbounded), ties ordered by value when they run past the buckets asked, values named from
+    the page's hits or, with none shown, from documents read back."""
     import random
     from collections import Counter
 
     from pusip_kit.search import tantivy_backend
 
-    monkeypatch.setattr(tantivy_backend, "MULTI_COLUMN_MAX_HITS", max_hits_for_multi_column)
-    monkeypatch.setattr(tantivy_backend, "FACET_SLOT_SIZE", slot_size)  # 1: every slot truncated → recount
+    monkeypatch.setattr(tantivy_backend, "FACET_SEGMENT_SIZE", segment_size)
+    monkeypatch.setattr(tantivy_backend, "FACET_ASK", ask)
     rng = random.Random(5)
     values = [f"Cabang {i:03d}" for i in range(150)]
     docs = []
     for i in range(400):
         picked = rng.sample(values[: 20 + i % 130], rng.randint(1, 7))
         docs.append({"id": f"x{i}", "title": "buku", "branches": picked, "subjects": picked[:2]})
-    idx = TantivyIndex(tmp_path / "books", BOOK_SCHEMA)
-    await idx.index(docs)
-    await idx.commit()
-    res = await idx.search(
-        SearchQuery(facets=[FacetRequest(field="branches", size=5), FacetRequest(field="subjects", size=20)])
-    )
+    writer = TantivyIndex(tmp_path / "books", BOOK_SCHEMA)
+    for start in range(0, 400, 100):  # four segments
+        await writer.index(docs[start : start + 100])
+        await writer.commit()
+    await writer.close()
+    idx = TantivyIndex(tmp_path / "books", BOOK_SCHEMA)  # a reader that has named no value yet
+    facets = [FacetRequest(field="branches", size=5), FacetRequest(field="subjects", size=20)]
+    res = await idx.search(SearchQuery(facets=facets, limit=limit))
     for field, size in (("branches", 5), ("subjects", 20)):
         counter = Counter(v for d in docs for v in d[field])
         expected = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
         assert [(b.value, b.count) for b in res.facets[field]] == expected
+    await idx.close()
+
+
+async def test_tantivy_facet_ties_ordered_by_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pusip_kit.search import tantivy_backend
+
+    monkeypatch.setattr(tantivy_backend, "FACET_ASK", 1)  # the tie runs past every first answer
+    monkeypatch.setattr(tantivy_backend, "FACET_TIE_MAX", 10_000)
+    names = [f"Penulis {i:04d}" for i in range(900)]
+    docs = [{"id": f"t{i}", "title": "buku", "authors": [n]} for i, n in enumerate(reversed(names))]
+    docs.append({"id": "t-pop", "title": "buku", "authors": [names[500], names[700]]})
+    idx = TantivyIndex(tmp_path / "books", BOOK_SCHEMA)
+    await idx.index(docs)
+    await idx.commit()
+    res = await idx.search(SearchQuery(facets=[FacetRequest(field="authors", size=4)], limit=0))
+    assert [(b.value, b.count) for b in res.facets["authors"]] == [
+        (names[500], 2),
+        (names[700], 2),
+        (names[0], 1),
+        (names[1], 1),
+    ]
+    await idx.close()
+
+
+async def test_tantivy_facet_on_a_field_not_stored(tmp_path: Path) -> None:
+    hidden = BOOK_SCHEMA.model_copy(
+        update={
+            "fields": (
+                *BOOK_SCHEMA.fields,
+                FieldSpec(name="shelf", type=FieldType.KEYWORD, facet=True, stored=False),
+            )
+        }
+    )
+    idx = TantivyIndex(tmp_path / "books", hidden)
+    await idx.index([{**b, "shelf": f"Rak {i % 3}"} for i, b in enumerate(BOOKS)])
+    await idx.commit()
+    res = await idx.search(SearchQuery(facets=[FacetRequest(field="shelf")], limit=1))
+    assert [(b.value, b.count) for b in res.facets["shelf"]] == [("Rak 0", 10), ("Rak 1", 10), ("Rak 2", 10)]
+    assert "shelf" not in res.hits[0].source
     await idx.close()
 
 

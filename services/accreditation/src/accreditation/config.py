@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from pusip_kit.config import ServiceSettings
+from pusip_kit.uploads import ACCREDITATION_EVIDENCE, ACCREDITATION_IMPORT, ACCREDITATION_MATERIAL
 
 MiB = 1024 * 1024
 
@@ -16,9 +17,15 @@ class AccreditationSettings(ServiceSettings):
     service_name: ClassVar[str] = "accreditation"
     model_config = SettingsConfigDict(env_prefix="PUSIP_ACCREDITATION_", extra="ignore")
 
-    evidence_max_bytes: int = Field(default=25 * MiB, ge=1, description="Largest evidence file accepted")
-    material_max_bytes: int = Field(default=100 * MiB, ge=1, description="Largest activity material")
-    import_max_bytes: int = Field(default=10 * MiB, ge=1, description="Largest CSV/XLSX/JSON import")
+    evidence_max_bytes: int = Field(
+        default=ACCREDITATION_EVIDENCE.default, ge=1, description="Largest evidence file accepted"
+    )
+    material_max_bytes: int = Field(
+        default=ACCREDITATION_MATERIAL.default, ge=1, description="Largest activity material"
+    )
+    import_max_bytes: int = Field(
+        default=ACCREDITATION_IMPORT.default, ge=1, description="Largest CSV/XLSX/JSON import"
+    )
     # Who issues the certificates and reminders (the province's library agency by default).
     agency_name: str = "Dinas Perpustakaan dan Kearsipan Provinsi DKI Jakarta"
     agency_unit: str = "Bidang Pengembangan Perpustakaan dan Pembudayaan Kegemaran Membaca"

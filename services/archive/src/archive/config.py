@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from pusip_kit.config import ServiceSettings, suite_default
+from pusip_kit.uploads import ARCHIVE_FILE
 
 
 def _corpus_dir() -> Path:
@@ -60,7 +61,7 @@ class ArchiveSettings(ServiceSettings):
         ge=1,
         description="Destruction of records with retention of at least this many years needs higher approval",
     )
-    max_file_bytes: int = Field(default=512 * 1024 * 1024, description="Largest record file accepted")
+    max_file_bytes: int = Field(default=ARCHIVE_FILE.default, description="Largest record file accepted")
     fulltext_max_chars: int = Field(default=500_000, description="Text kept per file for full-text search")
     webhook_max_attempts: int = Field(default=6, ge=1, le=20)
     webhook_backoff_seconds: float = Field(

@@ -1,4 +1,16 @@
-"""Circulation service settings (environment prefix ``PUSIP_CIRCULATION_``)."""
+"""Circulation service settings (environment prefix ``PUSIP_CIRCULATION_``).
+
+Every setting of the kit's :class:`~pusip_kit.config.ServiceSettings` applies too. For the desk's
+throughput the database pool matters (one per process, web or worker):
+
+* ``PUSIP_CIRCULATION_DATABASE_POOL_SIZE``: connections kept open (unset: 10 on PostgreSQL, 5 on SQLite);
+* ``PUSIP_CIRCULATION_DATABASE_MAX_OVERFLOW``: more opened in a burst (unset: as many as the pool on
+  PostgreSQL, 10 on SQLite);
+* ``PUSIP_CIRCULATION_DATABASE_POOL_TIMEOUT``: seconds a request waits for a connection before the
+  503 ``database_busy`` with ``Retry-After`` (unset: 30).
+
+Keep processes × (pool + overflow) under PostgreSQL's ``max_connections`` (``docs/operations.md``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +20,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from pusip_kit.config import ServiceSettings
+from pusip_kit.uploads import CIRCULATION_PHOTO
 
 
 class CirculationSettings(ServiceSettings):
@@ -34,7 +47,7 @@ class CirculationSettings(ServiceSettings):
     # -- For you and patron photos ---------------------------------------------------------------
     # Popular-in-category counts the loans of this many past days.
     for_you_window_days: int = Field(default=365, ge=7, le=3660)
-    photo_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    photo_max_bytes: int = Field(default=CIRCULATION_PHOTO.default, ge=1024, le=20 * 1024 * 1024)
 
     # -- digital lending -----------------------------------------------------------------------
     digital_access_minutes: int = Field(default=60, ge=1, le=24 * 60)

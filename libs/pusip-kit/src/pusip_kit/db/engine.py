@@ -6,12 +6,18 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
+
+if TYPE_CHECKING:
+    from pusip_kit.config import ServiceSettings
+
+POSTGRES_POOL_SIZE = 10
+"""Connections a process keeps open to PostgreSQL unless ``database_pool_size`` says otherwise."""
 
 
 class RawJSON(str):
@@ -38,23 +44,44 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def _pool_args(pool_size: int | None, max_overflow: int | None, pool_timeout: float | None) -> dict[str, Any]:
+    given = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def make_engine(
+    url: str,
+    *,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
+    pool_timeout: float | None = None,
+    echo: bool = False,
+) -> AsyncEngine:
+    """An engine with its connection pool: ``pool_size`` connections kept open, up to ``max_overflow``
+    more under a burst, a request waiting ``pool_timeout`` seconds for one before
+    :func:`pusip_kit.errors.database_busy`. Unset: PostgreSQL keeps 10 (+ as many overflow), a SQLite
+    file SQLAlchemy's own 5 (+ 10); both wait 30 s. An in-memory SQLite database has no pool."""
     if is_sqlite(url):
         database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        pooled = bool(database) and database != ":memory:"
+        if pooled:
+            Path(str(database)).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, echo=echo, connect_args={"timeout": 30}, json_serializer=json_serializer
+            url,
+            echo=echo,
+            connect_args={"timeout": 30},
+            json_serializer=json_serializer,
+            **(_pool_args(pool_size, max_overflow, pool_timeout) if pooled else {}),
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    size = pool_size or POSTGRES_POOL_SIZE
     return create_async_engine(
         url,
         echo=echo,
         json_serializer=json_serializer,
-        pool_size=pool_size,
-        max_overflow=pool_size,
         pool_pre_ping=True,
+        **_pool_args(size, size if max_overflow is None else max_overflow, pool_timeout),
     )
 
 
@@ -73,15 +100,36 @@ class Database:
     command) commits once at its end so domain changes and outbox rows land together.
     """
 
-    def __init__(self, url: str, *, echo: bool = False, null_pool: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        null_pool: bool = False,
+        pool_size: int | None = None,
+        max_overflow: int | None = None,
+        pool_timeout: float | None = None,
+    ) -> None:
         self.url = url
         if null_pool and not is_sqlite(url):
             self.engine = create_async_engine(
                 url, echo=echo, poolclass=NullPool, json_serializer=json_serializer
             )
         else:
-            self.engine = make_engine(url, echo=echo)
+            self.engine = make_engine(
+                url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout, echo=echo
+            )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings) -> Database:
+        """The service's database with the pool its settings ask for (``database_pool_size`` …)."""
+        return cls(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+            pool_timeout=settings.database_pool_timeout,
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,13 +8,13 @@ it from its database). Field layout per :class:`FieldSpec`:
 TEXT       ``f`` pre-analysed tokens (Indonesian analysis, positions kept, BM25)
 KEYWORD    ``f`` exact value, fast (filters, exists)
 numbers    ``f`` indexed + fast (filters, ranges, numeric facets, sort)
-facet      ``f__f0`` … ``f__f3``: one single-valued fast column per value slot, ``""`` when
-           empty, plus ``f__fx`` (multi-valued) for values beyond the fourth. Tantivy's
-           terms aggregation is ~20x slower per document on multi-valued or sparse columns
-           than on dense single-valued ones, so over many hits facet counts are summed over
-           the slot columns; over few hits (``MULTI_COLUMN_MAX_HITS``) the per-column
-           overhead dominates and the one multi-valued column (``f``, or ``f__fm`` for
-           TEXT) is counted instead.
+facet      TEXT/KEYWORD: ``f__fh`` the 64-bit hashes of the distinct values (u64, fast and
+           indexed), counted by a terms aggregation; the top hashes are turned back into
+           values from the stored documents (``_source``, or ``f__fv`` when the field is not
+           stored) and kept per index (:meth:`TantivyIndex._facet_values`). Counting strings
+           costs Tantivy a walk of each segment's compressed term dictionary per bucket asked
+           (most of a search's CPU on a large catalogue); hashes are plain numbers. Numbers and
+           booleans are counted on the field itself.
 autocomp.  ``f__ac`` folded unstemmed words (prefix queries)
 sortable   ``f__sort`` folded sort key (text); ``f__ska``/``f__skd`` (+``2`` for text):
            order-preserving u64 sort proxies, used only when sorting by more than one key
@@ -59,18 +59,23 @@ from pusip_kit.search.base import SearchIndex
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 4
+LAYOUT_VERSION = 5
 TERMS_TOKENIZER = "pusip_terms"
 """TEXT fields receive their analysed terms as one string (:func:`analysis.term_string`): this
 tokenizer splits it on spaces and drops the gap marker, keeping the positions after it."""
 WRITER_HEAP_BYTES = 64_000_000
-FACET_SLOTS = 4
-FACET_SLOT_SIZE = 100
-"""Buckets asked of each slot column (at least ten times the facet size)."""
-MULTI_COLUMN_MAX_HITS = 4000
-"""Up to this many hits a multi-valued facet is counted on its one multi-valued column."""
+FACET_SEGMENT_SIZE = 10_000
+"""Facet buckets each segment hands on. Counts are exact while no segment has more values among
+the hits (Tantivy then reports no error bound); otherwise the facet is counted again unbounded."""
+FACET_ASK = 64
+"""Facet buckets asked at first (at least four times the facet size): values tied with the last
+shown one must all be seen to order ties by value, so more are asked when the tie runs on."""
+FACET_TIE_MAX = 1024
+"""At most this many values tied at the last place are ordered by value (more: any of them)."""
+_UNBOUNDED = 2**31 - 1
 _MULTI_SORT_REFINE = 16
 _FACET_CACHE_SIZE = 256
+_FACET_VALUE_CACHE_SIZE = 200_000
 _SUGGEST_CACHE_SIZE = 2048
 _U64_MAX = 2**64 - 1
 _T = TypeVar("_T")
@@ -111,12 +116,21 @@ def _number_proxy(spec: m.FieldSpec, value: Any) -> int:
     return _clamp(int(value) + (1 << 63))
 
 
-def _facet_slots(f: m.FieldSpec) -> list[str]:
-    """Slot columns of a TEXT/KEYWORD facet (numbers and booleans facet on the field itself)."""
-    if not f.facet or f.type not in (m.FieldType.TEXT, m.FieldType.KEYWORD):
-        return []
-    slots = [f"{f.name}__f{i}" for i in range(FACET_SLOTS if f.multi else 1)]
-    return [*slots, f"{f.name}__fx"] if f.multi else slots
+def _hashed_facet(f: m.FieldSpec) -> bool:
+    """TEXT/KEYWORD facets are counted on value hashes (numbers and booleans on the field)."""
+    return f.facet and f.type in (m.FieldType.TEXT, m.FieldType.KEYWORD)
+
+
+def value_hash(value: str) -> int:
+    """The u64 a facet value is counted as (64 bits: a collision among a million values has
+    odds of about 1 in 30 million)."""
+    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big")
+
+
+def _facet_strings(value: Any) -> list[str]:
+    """A document's values of a TEXT/KEYWORD field as they are indexed (distinct, as strings)."""
+    items = value if isinstance(value, (list, tuple)) else (value,)
+    return list(dict.fromkeys(v if type(v) is str else str(v) for v in items if v is not None))
 
 
 def _proxy_names(schema: m.IndexSchema, f: m.FieldSpec) -> list[str]:
@@ -142,7 +156,7 @@ class TantivyEncoder:
     def __init__(self, schema: m.IndexSchema) -> None:
         self.schema = schema
         self._specs = {f.name: f for f in schema.fields}
-        self._slotted = [(f, _facet_slots(f)) for f in schema.fields if _facet_slots(f)]
+        self._hashed = [f for f in schema.fields if _hashed_facet(f)]
         self._proxied = [f for f in schema.fields if _proxy_names(schema, f)]
         self._hidden = frozenset(f.name for f in schema.fields if not f.stored)
 
@@ -190,17 +204,12 @@ class TantivyEncoder:
                     out[f"{name}__ac"] = [strings(v)[1] for v in values]
             if spec.sortable and t in (m.FieldType.TEXT, m.FieldType.KEYWORD):
                 out[f"{name}__sort"] = [analysis.sort_key(values[0])]
-        for spec, slots in self._slotted:
-            distinct = list(dict.fromkeys(prepared.values.get(spec.name, ())))
-            if spec.multi:
-                for i, slot in enumerate(slots[:FACET_SLOTS]):
-                    out[slot] = [distinct[i] if i < len(distinct) else ""]
-                if len(distinct) > FACET_SLOTS:
-                    out[f"{spec.name}__fx"] = distinct[FACET_SLOTS:]
-                if spec.type is m.FieldType.TEXT and distinct:
-                    out[f"{spec.name}__fm"] = distinct
-            else:
-                out[slots[0]] = [distinct[0] if distinct else ""]
+        for spec in self._hashed:
+            distinct = _facet_strings(prepared.values.get(spec.name, ()))
+            if distinct:
+                out[f"{spec.name}__fh"] = [value_hash(v) for v in distinct]
+                if not spec.stored:  # where the values are read back from
+                    out[f"{spec.name}__fv"] = distinct
         for spec in self._proxied:
             present = prepared.values.get(spec.name)
             name = spec.name
@@ -247,11 +256,13 @@ class TantivyIndex(SearchIndex):
         self._meta_stamp: tuple[int, int] | None = None
         self._specs = {f.name: f for f in schema.fields}
         self._text_names = {f.name for f in schema.text_fields}
-        self._slots = {f.name: _facet_slots(f) for f in schema.fields}
         self.encoder = TantivyEncoder(schema)
-        self._facet_cache: OrderedDict[tuple[Any, ...], tuple[int, dict[str, Any]]] = OrderedDict()
+        self._facet_cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self._facet_cache_lock = threading.Lock()
         self._suggest_cache: OrderedDict[tuple[Any, ...], tuple[str, ...]] = OrderedDict()
+        self._facet_values: OrderedDict[tuple[str, int], str] = OrderedDict()
+        """Facet value by (field, hash): true for good (a hash stands for one value), so kept
+        across commits; recent ones only."""
 
     # ------------------------------------------------------------------ layout
 
@@ -287,10 +298,10 @@ class TantivyIndex(SearchIndex):
                 sb.add_date_field(name, indexed=True, fast=True)
             elif f.type is m.FieldType.BOOLEAN:
                 sb.add_boolean_field(name, indexed=True, fast=True)
-            for slot in _facet_slots(f):
-                sb.add_text_field(slot, fast=True, tokenizer_name="raw", index_option="basic")
-            if f.facet and f.multi and f.type is m.FieldType.TEXT:
-                sb.add_text_field(f"{name}__fm", fast=True, tokenizer_name="raw", index_option="basic")
+            if _hashed_facet(f):
+                sb.add_unsigned_field(f"{name}__fh", indexed=True, fast=True)
+                if not f.stored:
+                    sb.add_text_field(f"{name}__fv", stored=True, tokenizer_name="raw", index_option="basic")
             if f.autocomplete:
                 sb.add_text_field(f"{name}__ac", tokenizer_name="whitespace", index_option="basic")
             if f.sortable:
@@ -299,14 +310,6 @@ class TantivyIndex(SearchIndex):
                 if f.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
                     sb.add_text_field(f"{name}__sort", fast=True, tokenizer_name="raw", index_option="basic")
         return sb.build()
-
-    def _facet_columns(self, spec: m.FieldSpec, total: int) -> list[str]:
-        slots = self._slots[spec.name]
-        if not slots:
-            return [spec.name]
-        if spec.multi and total <= MULTI_COLUMN_MAX_HITS:
-            return [spec.name if spec.type is m.FieldType.KEYWORD else f"{spec.name}__fm"]
-        return slots
 
     def _sort_field(self, spec: m.FieldSpec) -> str:
         if spec.type in (m.FieldType.TEXT, m.FieldType.KEYWORD):
@@ -595,12 +598,24 @@ class TantivyIndex(SearchIndex):
 
     # ------------------------------------------------------------------ searching
 
-    def _facet_aggs(
-        self, q: m.SearchQuery, total: int, include: dict[int, list[str]] | None = None
+    def _terms_agg(self, facet: m.FacetRequest, ask: int, segment_size: int) -> dict[str, Any]:
+        spec = self.schema.field(facet.field)
+        column = f"{spec.name}__fh" if _hashed_facet(spec) else spec.name
+        return {"terms": {"field": column, "size": ask, "segment_size": max(segment_size, ask)}}
+
+    def _facets_raw(
+        self, searcher: tantivy.Searcher, query: Query, q: m.SearchQuery, pages: list[dict[str, Any]]
     ) -> dict[str, Any]:
+        """Facet counts as plain data: ``{key: [(value, count), ...]}``, largest first, ties by value.
+
+        Every terms facet is asked for its top :data:`FACET_ASK` buckets, each segment handing on at
+        most :data:`FACET_SEGMENT_SIZE`. A facet is asked again, in one more aggregation for all of
+        them, when a segment had more values than that (the counts could be short: now unbounded)
+        or when the values tied with the last shown one may go on past the buckets returned.
+        """
         aggs: dict[str, Any] = {}
+        asked: dict[int, tuple[int, int]] = {}
         for i, facet in enumerate(q.facets):
-            spec = self.schema.field(facet.field)
             if isinstance(facet, m.RangeFacetRequest):
                 ranges = []
                 for r in facet.ranges:
@@ -610,99 +625,119 @@ class TantivyIndex(SearchIndex):
                     if r.lt is not None:
                         bucket["to"] = r.lt
                     ranges.append(bucket)
-                aggs[f"f{i}"] = {"range": {"field": spec.name, "ranges": ranges}}
+                aggs[f"f{i}"] = {"range": {"field": self.schema.field(facet.field).name, "ranges": ranges}}
                 continue
-            if include is not None and i not in include:
-                continue
-            columns = self._facet_columns(spec, total)
-            size = max(facet.size * 10, FACET_SLOT_SIZE)  # costs little; makes recounts rare
-            for j, column in enumerate(columns):
-                terms: dict[str, Any] = {"field": column, "size": size, "segment_size": size}
-                if include is not None:
-                    terms["include"] = include[i]
-                    terms["size"] = len(include[i]) + 1
-                aggs[f"f{i}_{j}"] = {"terms": terms}
-        return aggs
-
-    def _merge_terms(
-        self, result: dict[str, Any], i: int, n_columns: int, facet_size: int
-    ) -> tuple[dict[Any, int], bool]:
-        """Sum one facet's slot columns; say whether the top may be off.
-
-        A slot that did not return all its values (``sum_other_doc_count``) only hides values
-        counted at most its smallest returned count there. The ranking is certain unless such a
-        hidden part could lift a value above or into the top; only then (rarely) do we recount.
-        """
-        counts: dict[Any, int] = {}
-        missing_bound: list[tuple[set[Any], int]] = []  # per truncated slot: (values seen, bound)
-        for j in range(n_columns):
-            part = result.get(f"f{i}_{j}", {})
-            buckets = part.get("buckets", [])
-            for b in buckets:
-                key = b["key"]
-                if key != "":
-                    counts[key] = counts.get(key, 0) + int(b["doc_count"])
-            if part.get("sum_other_doc_count") and buckets:
-                missing_bound.append(({b["key"] for b in buckets}, min(int(b["doc_count"]) for b in buckets)))
-        if not missing_bound:
-            return counts, False
-        unseen_upper = sum(bound for _, bound in missing_bound)
-        ranked = sorted(counts.values(), reverse=True)
-        floor = ranked[facet_size - 1] if len(ranked) >= facet_size else 0
-        for key, n in counts.items():
-            upper = n + sum(bound for seen, bound in missing_bound if key not in seen)
-            if upper != n and upper >= floor:
-                return counts, True
-        return counts, unseen_upper >= floor
-
-    def _facets_raw(
-        self, searcher: tantivy.Searcher, query: Query, q: m.SearchQuery, total: int
-    ) -> dict[str, Any]:
-        """Facet counts as plain data: ``{key: [(value, count), ...]}``."""
-        result = searcher.aggregate(query, self._facet_aggs(q, total))
+            asked[i] = (max(FACET_ASK, facet.size * 4), FACET_SEGMENT_SIZE)
+            aggs[f"f{i}"] = self._terms_agg(facet, *asked[i])
+        result = searcher.aggregate(query, aggs)
         out: dict[str, Any] = {}
-        recount: dict[int, list[str]] = {}
         for i, facet in enumerate(q.facets):
-            spec = self.schema.field(facet.field)
             if isinstance(facet, m.RangeFacetRequest):
                 by_key = {b["key"]: int(b["doc_count"]) for b in result.get(f"f{i}", {}).get("buckets", [])}
                 out[facet.key] = [(r.label, by_key.get(r.label, 0)) for r in facet.ranges]
-                continue
-            n_columns = len(self._facet_columns(spec, total))
-            counts, uncertain = self._merge_terms(result, i, n_columns, facet.size)
-            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-            if uncertain and n_columns > 1:
-                recount[i] = [str(k) for k, _ in ranked[: facet.size * 2]]
-            out[facet.field] = [(common.facet_value(k, spec), n) for k, n in ranked[: facet.size]]
-        if recount:
-            again = searcher.aggregate(query, self._facet_aggs(q, total, include=recount))
-            for i in recount:
+        while asked:
+            again: dict[int, tuple[int, int]] = {}
+            for i, (ask, segment_size) in asked.items():
                 facet = q.facets[i]
                 assert isinstance(facet, m.FacetRequest)
-                spec = self.schema.field(facet.field)
-                counts, _ = self._merge_terms(again, i, len(self._facet_columns(spec, total)), facet.size)
-                ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-                out[facet.field] = [(common.facet_value(k, spec), n) for k, n in ranked[: facet.size]]
-        return out
+                part = result.get(f"f{i}", {})
+                buckets = part.get("buckets", [])
+                if part.get("doc_count_error_upper_bound") and segment_size < _UNBOUNDED:
+                    again[i] = (ask, _UNBOUNDED)
+                elif (
+                    len(buckets) >= ask
+                    and part.get("sum_other_doc_count")
+                    and buckets[-1]["doc_count"] == buckets[facet.size - 1]["doc_count"]
+                    and ask < FACET_TIE_MAX
+                ):
+                    again[i] = (min(ask * 8, FACET_TIE_MAX), segment_size)
+                else:
+                    out[facet.field] = self._top_values(searcher, facet, buckets, pages)
+            asked = again
+            if again:
+                aggs = {f"f{i}": self._terms_agg(q.facets[i], *a) for i, a in again.items()}  # type: ignore[arg-type]
+                result = searcher.aggregate(query, aggs)
+        keys = [f.key if isinstance(f, m.RangeFacetRequest) else f.field for f in q.facets]
+        return {k: out[k] for k in keys}  # in the order asked
+
+    def _top_values(
+        self,
+        searcher: tantivy.Searcher,
+        facet: m.FacetRequest,
+        buckets: list[dict[str, Any]],
+        pages: list[dict[str, Any]],
+    ) -> list[tuple[Any, int]]:
+        """The facet's first ``size`` (value, count): by count, ties by value."""
+        if not buckets:
+            return []
+        spec = self.schema.field(facet.field)
+        last = int(buckets[min(facet.size, len(buckets)) - 1]["doc_count"])
+        shown = [(b["key"], int(b["doc_count"])) for b in buckets if int(b["doc_count"]) >= last]
+        ranked: list[tuple[Any, int]]
+        if _hashed_facet(spec):
+            names = self._facet_value_names(searcher, spec, [k for k, _ in shown], pages)
+            ranked = [(names[k], n) for k, n in shown if k in names]
+        else:
+            ranked = [(common.facet_value(k, spec), n) for k, n in shown]
+        ranked.sort(key=lambda vn: (-vn[1], str(vn[0])))
+        return ranked[: facet.size]
+
+    def _facet_value_names(
+        self, searcher: tantivy.Searcher, spec: m.FieldSpec, keys: list[int], pages: list[dict[str, Any]]
+    ) -> dict[int, str]:
+        """Values of facet hashes: remembered ones, those in this page's hits, then a few documents
+        holding the rest (each document read names all its values)."""
+        name, found, missing = spec.name, {}, []
+        with self._facet_cache_lock:
+            for k in keys:
+                v = self._facet_values.get((name, k))
+                if v is None:
+                    missing.append(k)
+                else:
+                    found[k] = v
+                    self._facet_values.move_to_end((name, k))
+        if not missing:
+            return found
+        learnt: dict[int, str] = {}
+        if spec.stored:
+            for src in pages:
+                learnt.update((value_hash(v), v) for v in _facet_strings(src.get(name)))
+        ts, column = self.tschema, f"{name}__fh"
+        for k in missing:
+            if k in learnt:
+                continue
+            # one document holding the value (a lone term query skips to its first hit; a union of
+            # several would score every posting of popular values), which names all its values
+            for _, addr in searcher.search(Query.term_query(ts, column, k), 1, count=False).hits:
+                if spec.stored:
+                    values = _facet_strings(self._source(searcher, addr).get(name))
+                else:
+                    values = _facet_strings(searcher.doc(addr).get_all(f"{name}__fv"))
+                learnt.update((value_hash(v), v) for v in values)
+        with self._facet_cache_lock:
+            for k in missing:
+                if k in learnt:
+                    found[k] = self._facet_values[(name, k)] = learnt[k]
+            while len(self._facet_values) > _FACET_VALUE_CACHE_SIZE:
+                self._facet_values.popitem(last=False)
+        return found
 
     def _cached_facets(
-        self, searcher: tantivy.Searcher, query: Query, q: m.SearchQuery, total: int
+        self, searcher: tantivy.Searcher, query: Query, q: m.SearchQuery, pages: list[dict[str, Any]]
     ) -> dict[str, list[m.FacetBucket]]:
         # Facets over broad queries (the catalogue's home page, popular subjects) are the expensive
         # part; they only change on commit, so keep recent ones per reader generation.
         key = (self._meta_stamp, q.text, q.text_fields, q.filters, q.facets)
         with self._facet_cache_lock:
-            hit = self._facet_cache.get(key)
-            if hit is not None:
+            raw = self._facet_cache.get(key)
+            if raw is not None:
                 self._facet_cache.move_to_end(key)
-        if hit is None:
-            raw = self._facets_raw(searcher, query, q, total)
+        if raw is None:
+            raw = self._facets_raw(searcher, query, q, pages)
             with self._facet_cache_lock:
-                self._facet_cache[key] = (0, raw)
+                self._facet_cache[key] = raw
                 while len(self._facet_cache) > _FACET_CACHE_SIZE:
                     self._facet_cache.popitem(last=False)
-        else:
-            raw = hit[1]
         bucket = m.FacetBucket.model_construct
         return {name: [bucket(value=v, count=n) for v, n in items] for name, items in raw.items()}
 
@@ -737,7 +772,7 @@ class TantivyIndex(SearchIndex):
         facets: dict[str, list[m.FacetBucket]] = {}
         if q.facets:
             if total:
-                facets = self._cached_facets(searcher, query, q, total)
+                facets = self._cached_facets(searcher, query, q, [src for _, src in hits])
             else:
                 facets = {
                     f.key if isinstance(f, m.RangeFacetRequest) else f.field: (

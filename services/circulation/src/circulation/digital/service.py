@@ -227,7 +227,9 @@ class DigitalService:
     def access_link(self, settings: CirculationSettings, loan: DigitalLoan) -> AccessLink:
         expires = min(loan.expires_at, clock.now() + timedelta(minutes=settings.digital_access_minutes))
         token = access_token(settings.secret_key, loan.id, expires)
-        return AccessLink(f"{settings.public_url}/circulation/digital-access/{token}", token, expires)
+        # the gateway serves the service's routes under /api/circulation, this one without a sign-in
+        url = f"{settings.public_url}/api/circulation/digital-access/{token}"
+        return AccessLink(url, token, expires)
 
     async def own_loan(
         self, session: AsyncSession, auth_subject: AuthSubject, *, loan_id: uuid.UUID

@@ -656,7 +656,7 @@ async def serve_forever(
 
     configure_logging("circulation-sip2", level=settings.log_level, json_logs=settings.log_json)
     await anyio.to_thread.run_sync(upgrade, settings.database_url, MIGRATIONS_DIR)
-    database = Database(settings.database_url)
+    database = Database.from_settings(settings)
     server = Sip2Server(database.sessionmaker, settings)
     tcp = await server.start(host, port if port is not None else (settings.sip2_port or 6001))
     log.info("SIP2 server listening on %s", [s.getsockname() for s in tcp.sockets])
