@@ -35,6 +35,7 @@ from scenarios import (
     import_books,
     import_records,
     settings_in,
+    storm_world,
     warm_issuer,
 )
 
@@ -214,23 +215,10 @@ class PostgresCheckoutStorm(PostgresScenario):
     preload = (*SERVICE_MODULES, "circulation.main", "circulation.reconcile", "psycopg")
 
     async def build(self, template: Path, url: str) -> dict[str, Any]:
-        from circulation.main import create_app
-        from pusip_kit.testing.service import run_service
-
-        helpers = load("services/circulation/tests/helpers.py", "circulation_test_helpers")
         settings = pg_circulation(template, url)
-        async with run_service(create_app, settings) as client:
-            await helpers.seed_branches(client, "cikini")
-            await helpers.seed_categories(client)
-            await helpers.activate_rules(
-                client, [{"loan_days": 14, "max_loans": PG_STORM_LIMIT}], version="pg"
-            )
-            barcodes = [f"P{n:04d}" for n in range(PG_STORM_ITEMS)]
-            for n, barcode in enumerate(barcodes):
-                await helpers.seed_item(client, barcode, record_id=f"rec-{n}", title=f"Judul {n}")
-            cards = [(await helpers.counter_patron(client))["card_number"] for _ in range(PG_STORM_PATRONS)]
-        await drained("circulation.reconcile", settings)
-        return {"cards": cards, "barcodes": barcodes}
+        return await storm_world(
+            settings, prefix="P", items=PG_STORM_ITEMS, patrons=PG_STORM_PATRONS, limit=PG_STORM_LIMIT
+        )
 
     def target(self, rng: random.Random, info: dict[str, Any]) -> int:
         return rng.randrange(1, PG_STORM_ATTEMPTS - PG_STORM_AT_ONCE)

@@ -478,6 +478,28 @@ class DepositUpload(Scenario):
 
 # -- a check-out storm, the circulation process killed --------------------------------------------------
 
+
+async def storm_world(settings: Any, *, prefix: str, items: int, patrons: int, limit: int) -> dict[str, Any]:
+    """A branch, the categories, one rule (``limit`` loans), ``items`` items and ``patrons`` patrons;
+    the outbox drained. Returns the patrons' cards and the items' barcodes."""
+    from circulation.main import create_app
+    from pusip_kit.testing.service import run_service
+
+    helpers = load("services/circulation/tests/helpers.py", "circulation_test_helpers")
+    async with run_service(create_app, settings) as client:
+        await helpers.seed_branches(client, "cikini")
+        await helpers.seed_categories(client)
+        await helpers.activate_rules(
+            client, [{"loan_days": 14, "max_loans": limit}], version=f"storm-{prefix}"
+        )
+        barcodes = [f"{prefix}{n:04d}" for n in range(items)]
+        for n, barcode in enumerate(barcodes):
+            await helpers.seed_item(client, barcode, record_id=f"rec-{n}", title=f"Judul {n}")
+        cards = [(await helpers.counter_patron(client))["card_number"] for _ in range(patrons)]
+    await drained("circulation.reconcile", settings)
+    return {"cards": cards, "barcodes": barcodes}
+
+
 STORM_ITEMS = 12
 STORM_PATRONS = 4
 STORM_LIMIT = 3  # 4 patrons × 3 = 12 loans at most: patrons reach their limit as items run out
@@ -501,23 +523,13 @@ class CheckoutStorm(Scenario):
         return asyncio.run(self._setup(template))
 
     async def _setup(self, template: Path) -> dict[str, Any]:
-        from circulation.main import create_app
-        from pusip_kit.testing.service import run_service
-
-        helpers = load("services/circulation/tests/helpers.py", "circulation_test_helpers")
-        settings = circulation_settings(template)
-        async with run_service(create_app, settings) as client:
-            await helpers.seed_branches(client, "cikini")
-            await helpers.seed_categories(client)
-            await helpers.activate_rules(
-                client, [{"loan_days": 14, "max_loans": STORM_LIMIT}], version="storm"
-            )
-            barcodes = [f"F{n:04d}" for n in range(STORM_ITEMS)]
-            for n, barcode in enumerate(barcodes):
-                await helpers.seed_item(client, barcode, record_id=f"rec-{n}", title=f"Judul {n}")
-            cards = [(await helpers.counter_patron(client))["card_number"] for _ in range(STORM_PATRONS)]
-        await drained("circulation.reconcile", settings)
-        return {"cards": cards, "barcodes": barcodes}
+        return await storm_world(
+            circulation_settings(template),
+            prefix="F",
+            items=STORM_ITEMS,
+            patrons=STORM_PATRONS,
+            limit=STORM_LIMIT,
+        )
 
     def target(self, rng: random.Random, info: dict[str, Any]) -> int:
         return rng.randrange(1, STORM_ATTEMPTS)

@@ -222,3 +222,46 @@ async def test_renewals(client: ServiceClient) -> None:
         ).status_code == 404
     mine = (await client.get("/patrons/me/loans", headers=me)).json()
     assert sorted(loan["item_barcode"] for loan in mine["items"]) == ["B001", "B002"]
+
+
+async def test_checkin_writes_back_loan_and_item_as_stored(client: ServiceClient) -> None:
+    """Check-out and check-in write their rows directly (no ORM flush): what a later read sees is what
+    was decided — the loan closed where and by whom, forgetting the borrower without the opt-in, the
+    copy travelling home from where it was returned, a withdrawn copy kept withdrawn where it turned up."""
+    from sqlalchemy import text
+
+    from circulation.tasks import handlers
+    from pusip_kit.events import deliver_event
+
+    from ..helpers import T0, catalog_event
+
+    await setup_library(client)
+    await seed_item(client, "B001", branch="cikini")
+    await seed_item(client, "B002", branch="cikini")
+    patron = await counter_patron(client)
+    out = await checkout(client, patron["card_number"], "B001")
+    assert out.status_code == 201, out.text
+    item = (await client.get("/items/B001")).json()
+    assert (item["status"], item["current_branch"]) == ("on_loan", "cikini")
+    back = await checkin(client, "B001", branch="tebet")
+    assert back.status_code == 200, back.text
+    item = (await client.get("/items/B001")).json()
+    assert (item["status"], item["current_branch"]) == ("in_transit", "tebet")
+    loans = (await client.get("/loans", params={"item": "B001"}, headers=client.bearer(**LIBRARIAN))).json()[
+        "items"
+    ]
+    assert len(loans) == 1 and loans[0]["id"] == out.json()["id"]
+    assert loans[0]["return_branch"] == "tebet" and loans[0]["returned_at"] is not None
+    assert loans[0]["patron_card"] is None  # no reading-history opt-in: the loan forgot the borrower
+    open_loans = await client.get("/loans", params={"open": True}, headers=client.bearer(**LIBRARIAN))
+    assert open_loans.json()["items"] == []
+    async with client.session() as session:
+        row = (await session.execute(text("SELECT returned_by, patron_id, patron_ref FROM loans"))).one()
+    assert row.returned_by and row.patron_id is None and row.patron_ref
+    # A copy withdrawn in the catalog that turns up at another branch stays withdrawn, but there.
+    gone = {"barcode": "B002", "deleted_at": T0.isoformat()}
+    await deliver_event(client.sessionmaker, handlers, catalog_event("catalog.item.deleted", gone))
+    found = await checkin(client, "B002", branch="kuningan")
+    assert (found.json()["action"], found.json()["current_branch"]) == ("withdrawn", "kuningan")
+    item = (await client.get("/items/B002")).json()
+    assert (item["status"], item["current_branch"]) == ("withdrawn", "kuningan")

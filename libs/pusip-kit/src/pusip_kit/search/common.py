@@ -263,7 +263,10 @@ def parse_typed(prefix: str, max_words: int = 8) -> Typed | None:
 
 
 def value_matches(value: str, typed: Typed) -> bool:
-    ws = analysis.words(value)
+    return _words_match(analysis.words(value), typed)
+
+
+def _words_match(ws: list[str], typed: Typed) -> bool:
     present = set(ws)
     if any(d not in present for d in typed.done):
         return False
@@ -272,12 +275,21 @@ def value_matches(value: str, typed: Typed) -> bool:
 
 
 def merge_suggestions(candidates: Iterable[tuple[str, int]], typed: Typed, size: int) -> list[str]:
+    """Matching values, most frequent first, then by sort key.
+
+    Counted before matching (values repeat), and matched on the sort key's words, which are the
+    value's :func:`~pusip_kit.search.analysis.words` and cached for short values.
+    """
     counts: dict[str, int] = {}
     for value, count in candidates:
-        if value_matches(value, typed):
-            counts[value] = counts.get(value, 0) + count
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], analysis.sort_key(kv[0]), kv[0]))
-    return [v for v, _ in ranked[:size]]
+        counts[value] = counts.get(value, 0) + count
+    ranked: list[tuple[int, str, str]] = []
+    for value, count in counts.items():
+        key = analysis.sort_key(value)
+        if _words_match(key.split(" ") if key else [], typed):
+            ranked.append((-count, key, value))
+    ranked.sort()
+    return [v for _, _, v in ranked[:size]]
 
 
 def autocomplete_fields(schema: IndexSchema, fields: Sequence[str] | None) -> list[FieldSpec]:

@@ -9,14 +9,7 @@ from catalog.marc.derive import normalize_isbn
 from catalog.records.marcdata import isbn_forms
 from catalog.search.audience import ALL_FULLTEXT, FULLTEXT_FIELDS, Audience, restrict_text
 from catalog.search.schema import TEXT_SEARCH_FIELDS, YEAR_RANGES
-from catalog.search.schemas import (
-    AvailabilitySummary,
-    FacetValue,
-    SearchHit,
-    SearchParams,
-    SearchResponse,
-    SortKey,
-)
+from catalog.search.schemas import SearchParams, SortKey
 from catalog.search.suggest import Vocabulary, suggest
 from pusip_kit.search import (
     FacetRequest,
@@ -140,17 +133,33 @@ def build_query(
     )
 
 
-def _facets(result: SearchResult) -> dict[str, list[FacetValue]]:
-    out: dict[str, list[FacetValue]] = {}
+WHITESPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""What the response schemas' ``str_strip_whitespace`` trims (Unicode White_Space; unlike
+``str.strip()``, not the separators U+001C..U+001F)."""
+
+
+def text(value: Any) -> Any:
+    """A string as the response schemas would give it back (trimmed); anything else unchanged."""
+    return value.strip(WHITESPACE) if isinstance(value, str) else value
+
+
+def _texts(values: list[Any]) -> list[Any]:
+    return [text(v) for v in values]
+
+
+def _facets(result: SearchResult) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
     for field, buckets in result.facets.items():
-        name = FACET_NAMES.get(field, field)
         values = []
         for bucket in buckets:
             value: Any = bucket.value
             if field == "available":
                 value = "available" if bucket.value in (True, "true", 1) else "unavailable"
-            values.append(FacetValue(value=value, count=bucket.count))
-        out[name] = values
+            values.append({"value": text(value), "count": bucket.count})
+        out[FACET_NAMES.get(field, field)] = values
     return out
 
 
@@ -158,29 +167,32 @@ def _snippets(highlights: dict[str, list[str]]) -> dict[str, list[str]]:
     """Highlights by field, the e-resource text fields' together under ``fulltext``."""
     out: dict[str, list[str]] = {}
     for field, fragments in highlights.items():
-        out.setdefault("fulltext" if field in ALL_FULLTEXT else field, []).extend(fragments)
+        out.setdefault("fulltext" if field in ALL_FULLTEXT else field, []).extend(_texts(fragments))
     return out
 
 
-def hit_of(source: dict[str, Any], highlights: dict[str, list[str]], score: float | None) -> SearchHit:
+def hit_of(source: dict[str, Any], highlights: dict[str, list[str]], score: float | None) -> dict[str, Any]:
+    """One hit as :class:`~catalog.search.schemas.SearchHit` data, built from the indexed document."""
     holdings = source.get("holdings") or []
-    return SearchHit(
-        id=source["id"],
-        title=source.get("title") or "",
-        authors=source.get("authors") or [],
-        year=source.get("year"),
-        material_type=source.get("material_type") or "book",
-        language=source.get("language"),
-        publisher=source.get("publisher"),
-        edition=source.get("edition"),
-        call_number=source.get("call_number"),
-        isbns=[i for i in source.get("isbns") or [] if len(i) == 13],
-        availability=[AvailabilitySummary(**h) for h in holdings],
-        available=any(h.get("available") for h in holdings),
-        eresources=source.get("eresources") or [],
-        snippets=_snippets(highlights),
-        score=score,
-    )
+    return {
+        "id": text(source["id"]),
+        "title": text(source.get("title") or ""),
+        "authors": _texts(source.get("authors") or []),
+        "year": source.get("year"),
+        "material_type": text(source.get("material_type") or "book"),
+        "language": text(source.get("language")),
+        "publisher": text(source.get("publisher")),
+        "edition": text(source.get("edition")),
+        "call_number": text(source.get("call_number")),
+        "isbns": [text(i) for i in source.get("isbns") or [] if len(i) == 13],
+        "available": any(h.get("available") for h in holdings),
+        "availability": [
+            {"branch": text(h["branch"]), "available": h["available"], "total": h["total"]} for h in holdings
+        ],
+        "eresources": source.get("eresources") or [],
+        "snippets": _snippets(highlights),
+        "score": score,
+    }
 
 
 class SearchService:
@@ -191,24 +203,29 @@ class SearchService:
         *,
         audience: Audience = Audience.PUBLIC,
         vocabulary: Callable[[], Awaitable[Vocabulary]] | None = None,
-    ) -> SearchResponse:
+    ) -> dict[str, Any]:
         """One page of results, matching and quoting the e-resource text ``audience`` may read; with
-        ``vocabulary`` (fetched only when results are few) a spelling suggestion."""
+        ``vocabulary`` (fetched only when results are few) a spelling suggestion.
+
+        Returned as :class:`~catalog.search.schemas.SearchResponse` data, ready for JSON: the
+        engine's documents are already valid, and building models of them cost more than the
+        rest of the service's share of a search.
+        """
         result = await index.search(build_query(params, audience=audience))
         suggestion = None
         if vocabulary is not None and result.total < FEW_RESULTS:
             typed = " ".join(v for v in (params.q, params.title, params.author, params.subject) if v)
             if typed:
                 suggestion = suggest(typed, await vocabulary())
-        return SearchResponse(
-            total=result.total,
-            page=params.page,
-            limit=params.limit,
-            max_page=max(1, -(-result.total // params.limit)),
-            hits=[hit_of(h.source, h.highlights, h.score) for h in result.hits],
-            facets=_facets(result),
-            suggestion=suggestion,
-        )
+        return {
+            "total": result.total,
+            "page": params.page,
+            "limit": params.limit,
+            "max_page": max(1, -(-result.total // params.limit)),
+            "hits": [hit_of(h.source, h.highlights, h.score) for h in result.hits],
+            "facets": _facets(result),
+            "suggestion": text(suggestion),
+        }
 
     async def ids(
         self,

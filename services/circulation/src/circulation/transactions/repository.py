@@ -9,8 +9,9 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Insert, Select, Table, Update, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from circulation.models import Fine, Hold, Item, Loan, Patron, PatronBlock, RuleSetRow, Transit
@@ -22,6 +23,10 @@ from circulation.policies.repository import CalendarSignature, calendar_signatur
 from pusip_kit.pagination import PaginationParams
 
 TRAPPED_STATUSES = (HOLD_IN_TRANSIT, HOLD_READY)
+
+ITEMS: Table = Item.__table__  # type: ignore[assignment]
+LOANS: Table = Loan.__table__  # type: ignore[assignment]
+PATRONS: Table = Patron.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ def _item_and_facts(lock: bool) -> Select[Any]:
     patron_id: Any = bindparam("patron_id")
     open_of_patron = (Loan.patron_id == patron_id, Loan.returned_at.is_(None))
     statement = select(
-        Item,
+        *ITEMS.c,
         select(RuleSetRow.id).where(RuleSetRow.status == RULE_SET_ACTIVE).scalar_subquery(),
         select(func.coalesce(func.sum(Fine.amount - Fine.paid - Fine.waived), 0))
         .where(Fine.patron_id == patron_id, Fine.status == FINE_OPEN)
@@ -74,7 +79,7 @@ def _item_and_facts(lock: bool) -> Select[Any]:
         )
         .scalar_subquery(),
         select(Transit.to_branch)
-        .where(Transit.item_barcode == Item.barcode, Transit.status == TRANSIT_OPEN)
+        .where(Transit.item_barcode == ITEMS.c.barcode, Transit.status == TRANSIT_OPEN)
         .limit(1)
         .scalar_subquery(),
         select(func.count()).select_from(Loan).where(*open_of_patron).scalar_subquery(),
@@ -84,16 +89,19 @@ def _item_and_facts(lock: bool) -> Select[Any]:
         .scalar_subquery(),
         select(func.count())
         .select_from(Loan)
-        .where(*open_of_patron, Loan.material_type == Item.material_type)
+        .where(*open_of_patron, Loan.material_type == ITEMS.c.material_type)
         .scalar_subquery(),
         select(Loan.id)
-        .where(Loan.item_barcode == Item.barcode, Loan.returned_at.is_(None))
+        .where(Loan.item_barcode == ITEMS.c.barcode, Loan.returned_at.is_(None))
         .limit(1)
         .scalar_subquery(),
-        select(Hold.id).where(_touching(patron_id, Item.record_id, Item.barcode)).limit(1).scalar_subquery(),
+        select(Hold.id)
+        .where(_touching(patron_id, ITEMS.c.record_id, ITEMS.c.barcode))
+        .limit(1)
+        .scalar_subquery(),
         *calendar_signature_columns(),
-    ).where(Item.barcode == bindparam("barcode"))
-    return statement.with_for_update(of=Item) if lock else statement
+    ).where(ITEMS.c.barcode == bindparam("barcode"))
+    return statement.with_for_update(of=ITEMS) if lock else statement
 
 
 @cache
@@ -124,6 +132,166 @@ def _open_loan() -> Select[Loan]:
     return select(Loan).where(Loan.item_barcode == bindparam("barcode"), Loan.returned_at.is_(None))
 
 
+# -- the desk's hot path in Core: rows, not mapped objects ---------------------------------------------
+# Check-out and check-in read the patron, the item and the loan as rows and write them with single
+# statements on the session's connection (no identity map, no unit-of-work flush); the callers hand
+# *transient* model instances built from those rows to the validators, routing and the responses.
+# Holds, transits, fines and blocks (the rarer paths) stay ORM objects in the same transaction.
+
+
+@cache
+def _patron_row(by_card: bool, lock: bool) -> Select[Any]:
+    where = PATRONS.c.card_number == bindparam("card") if by_card else PATRONS.c.id == bindparam("id")
+    statement = select(PATRONS).where(where)
+    return statement.with_for_update() if lock else statement
+
+
+@cache
+def _item_row(lock: bool) -> Select[Any]:
+    statement = select(ITEMS).where(ITEMS.c.barcode == bindparam("barcode"))
+    return statement.with_for_update() if lock else statement
+
+
+@cache
+def _open_loan_row() -> Select[Any]:
+    return select(LOANS).where(LOANS.c.item_barcode == bindparam("barcode"), LOANS.c.returned_at.is_(None))
+
+
+@cache
+def _insert_loan() -> Insert:
+    return insert(LOANS)
+
+
+@cache
+def _save_item() -> Update:
+    return (
+        update(ITEMS)
+        .where(ITEMS.c.barcode == bindparam("key"))
+        .values(
+            status=bindparam("new_status"),
+            current_branch=bindparam("new_branch"),
+            status_changed_at=bindparam("changed_at"),
+        )
+    )
+
+
+@cache
+def _close_loan() -> Update:
+    return (
+        update(LOANS)
+        .where(LOANS.c.id == bindparam("key"))
+        .values(
+            returned_at=bindparam("at"),
+            return_branch=bindparam("at_branch"),
+            returned_by=bindparam("by"),
+            patron_id=bindparam("borrower"),
+        )
+    )
+
+
+_ITEM_WIDTH = len(ITEMS.c)
+
+
+def _item_of(row: Row[Any] | Any) -> Item:
+    return Item(**dict(zip(ITEMS.c.keys(), row[:_ITEM_WIDTH], strict=True)))
+
+
+def _loan_of(row: Row[Any]) -> Loan:
+    return Loan(**row._asdict())
+
+
+def _patron_of(row: Row[Any]) -> Patron:
+    return Patron(**row._asdict())
+
+
+class DeskRows:
+    """The rows a check-out or check-in reads and writes, as Core statements on the session's connection.
+
+    Models come back *transient* (not in the session): changing one writes nothing by itself; the
+    desk writes what changed with :meth:`insert_loan`, :meth:`save_item` and :meth:`close_loan`.
+    """
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    @classmethod
+    async def of(cls, session: AsyncSession) -> DeskRows:
+        return cls(await session.connection())
+
+    async def patron_by_card(self, card: str, *, lock: bool) -> Patron | None:
+        row = (await self.connection.execute(_patron_row(True, lock), {"card": card})).first()
+        return None if row is None else _patron_of(row)
+
+    async def patron(self, patron_id: uuid.UUID, *, lock: bool) -> Patron | None:
+        row = (await self.connection.execute(_patron_row(False, lock), {"id": patron_id})).first()
+        return None if row is None else _patron_of(row)
+
+    async def item(self, barcode: str, *, lock: bool) -> Item | None:
+        row = (await self.connection.execute(_item_row(lock), {"barcode": barcode})).first()
+        return None if row is None else _item_of(row)
+
+    async def open_loan(self, barcode: str) -> Loan | None:
+        row = (await self.connection.execute(_open_loan_row(), {"barcode": barcode})).first()
+        return None if row is None else _loan_of(row)
+
+    async def item_and_facts(
+        self, barcode: str, *, patron_id: uuid.UUID, today: date, lock: bool
+    ) -> tuple[Item, CheckoutFacts] | None:
+        """The item (locked when ``lock``; only its row) and, in the same round trip, everything small a
+        check-out decides on: the active rule set's id, the patron's unpaid fines, open manual blocks
+        and open loans (all, overdue, of the item's material type), whether the item is on loan or
+        travelling, whether any hold touches the copy or the patron's claim on its title, and the
+        calendars' signature (see :meth:`PolicyService.calendar`). ``None`` when there is no such item."""
+        params = {"patron_id": patron_id, "barcode": barcode, "today": today}
+        row = (await self.connection.execute(_item_and_facts(lock), params)).first()
+        return None if row is None else (_item_of(row), _facts_of(row[_ITEM_WIDTH:]))
+
+    async def insert_loan(self, values: dict[str, Any]) -> Loan:
+        """Insert a loan row (``values`` names every column but the defaults); the loan, transient."""
+        await self.connection.execute(_insert_loan(), values)
+        return Loan(**values)
+
+    async def save_item(self, item: Item) -> None:
+        """Write the item's circulation state (status, where it is, when it changed)."""
+        await self.connection.execute(
+            _save_item(),
+            {
+                "key": item.barcode,
+                "new_status": item.status,
+                "new_branch": item.current_branch,
+                "changed_at": item.status_changed_at,
+            },
+        )
+
+    async def close_loan(self, loan: Loan) -> None:
+        """Write the loan's return (when, where, by whom) and whether it still names the patron."""
+        await self.connection.execute(
+            _close_loan(),
+            {
+                "key": loan.id,
+                "at": loan.returned_at,
+                "at_branch": loan.return_branch,
+                "by": loan.returned_by,
+                "borrower": loan.patron_id,
+            },
+        )
+
+
+def _facts_of(row: Any) -> CheckoutFacts:
+    return CheckoutFacts(
+        rule_set_id=row[0],
+        balance=int(row[1] or 0),
+        manual_blocks=int(row[2] or 0),
+        transit_to=row[3],
+        open_loans=int(row[4] or 0),
+        overdue=int(row[5] or 0),
+        open_of_type=int(row[6] or 0),
+        item_on_loan=row[7] is not None,
+        holds_touching=row[8] is not None,
+        calendar_signature=tuple(row[9:]),
+    )
+
+
 class TransactionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -139,31 +307,6 @@ class TransactionRepository:
         if lock:
             statement = statement.with_for_update()
         return (await self.session.execute(statement.order_by(Hold.placed_at, Hold.id))).scalars().all()
-
-    async def item_and_facts(
-        self, barcode: str, *, patron_id: uuid.UUID, today: date, lock: bool
-    ) -> tuple[Item, CheckoutFacts] | None:
-        """The item (locked when ``lock``; only its row) and, in the same round trip, everything small a
-        check-out decides on: the active rule set's id, the patron's unpaid fines, open manual blocks
-        and open loans (all, overdue, of the item's material type), whether the item is on loan or
-        travelling, whether any hold touches the copy or the patron's claim on its title, and the
-        calendars' signature (see :meth:`PolicyService.calendar`). ``None`` when there is no such item."""
-        params = {"patron_id": patron_id, "barcode": barcode, "today": today}
-        row = (await self.session.execute(_item_and_facts(lock), params)).one_or_none()
-        if row is None:
-            return None
-        return row[0], CheckoutFacts(
-            rule_set_id=row[1],
-            balance=int(row[2] or 0),
-            manual_blocks=int(row[3] or 0),
-            transit_to=row[4],
-            open_loans=int(row[5] or 0),
-            overdue=int(row[6] or 0),
-            open_of_type=int(row[7] or 0),
-            item_on_loan=row[8] is not None,
-            holds_touching=row[9] is not None,
-            calendar_signature=tuple(row[10:]),
-        )
 
     async def routing_facts(self, barcode: str, record_id: str) -> tuple[bool, bool, bool]:
         """One round trip before routing a copy: does it have an open transit, a hold it is trapped for,

@@ -38,7 +38,7 @@ from circulation.patrons.service import patron_not_found
 from circulation.policies.repository import CalendarSignature
 from circulation.policies.service import policy_service, rule_as_dict, rule_from_dict
 from circulation.policy import compute_fine
-from circulation.transactions.repository import TransactionRepository
+from circulation.transactions.repository import DeskRows, TransactionRepository
 from circulation.transactions.routing import Routing, route_item
 from circulation.transactions.validators import (
     CHECKOUT_VALIDATORS,
@@ -50,6 +50,7 @@ from circulation.transactions.validators import (
     run,
 )
 from pusip_kit.auth.subject import AuthSubject
+from pusip_kit.db import new_id
 from pusip_kit.errors import Forbidden, NotFound, Reason, Refused
 from pusip_kit.pagination import PaginationParams
 
@@ -104,13 +105,13 @@ class TransactionService:
     ) -> tuple[CheckoutContext, Hold | None, str, CalendarSignature]:
         """Everything the check-out validators look at: two queries when nothing stands in the way
         (the patron; the item with the facts); the item's loan and the holds only when the facts say so."""
-        patrons = PatronRepository(session)
-        patron = await patrons.by_card(patron_card, lock=lock)  # the patron first, then the item
+        rows = await DeskRows.of(session)
+        patron = await rows.patron_by_card(patron_card, lock=lock)  # the patron first, then the item
         if patron is None or patron.status == PATRON_ANONYMISED:
             raise patron_not_found(patron_card)
         today = clock.today()
         repository = TransactionRepository(session)
-        found = await repository.item_and_facts(barcode, patron_id=patron.id, today=today, lock=lock)
+        found = await rows.item_and_facts(barcode, patron_id=patron.id, today=today, lock=lock)
         if found is None:
             raise item_not_found(barcode)
         item, facts = found
@@ -139,7 +140,11 @@ class TransactionService:
                 ),
                 None,
             )
-        manual = manual_as_active(await patrons.manual_blocks(patron.id)) if facts.manual_blocks else []
+        manual = (
+            manual_as_active(await PatronRepository(session).manual_blocks(patron.id))
+            if facts.manual_blocks
+            else []
+        )
         blocks = manual + compose_blocks(
             patron,
             today=today,
@@ -200,26 +205,32 @@ class TransactionService:
             calendar = await policy_service.calendar(session, branch, signature=signature)
             due = calendar.due_date(context.today, context.rule.loan_days)
             patron, item = context.patron, context.item
-            loan = Loan(
-                patron_id=patron.id,
-                patron_ref=patron.pseudonym,
-                patron_category=patron.category_code,
-                item_barcode=item.barcode,
-                record_id=item.record_id,
-                title=item.title,
-                material_type=item.material_type,
-                branch=branch,
-                loaned_at=clock.now(),
-                due_on=due,
-                renewals=0,
-                rule_set_version=version,
-                rule=rule_as_dict(context.rule),
-                channel=channel,
-                checked_out_by=auth_subject.subject,
-            )
-            session.add(loan)
+            rows = await DeskRows.of(session)
             try:
-                await session.flush()
+                loan = await rows.insert_loan(
+                    {
+                        "id": new_id(),
+                        "patron_id": patron.id,
+                        "patron_ref": patron.pseudonym,
+                        "patron_category": patron.category_code,
+                        "item_barcode": item.barcode,
+                        "record_id": item.record_id,
+                        "title": item.title,
+                        "material_type": item.material_type,
+                        "branch": branch,
+                        "loaned_at": clock.now(),
+                        "due_on": due,
+                        "renewals": 0,
+                        "last_renewed_at": None,
+                        "returned_at": None,
+                        "return_branch": None,
+                        "rule_set_version": version,
+                        "rule": rule_as_dict(context.rule),
+                        "channel": channel,
+                        "checked_out_by": auth_subject.subject,
+                        "returned_by": None,
+                    }
+                )
             except IntegrityError as exc:  # the database's last word: one open loan per item
                 raise Refused(
                     reasons=[
@@ -236,7 +247,9 @@ class TransactionService:
                 own_hold.closed_at = clock.now()
                 own_hold.trapped_barcode = own_hold.trapped_barcode or item.barcode
             await set_item_status(session, item, ITEM_ON_LOAN, branch=branch, due_date=due)
-            await session.flush()
+            await rows.save_item(item)
+            if own_hold is not None:
+                await session.flush()
             return CheckoutOutcome(True, [], due, loan, patron, item, own_hold)
 
     # -- check-in --------------------------------------------------------------------------------
@@ -266,18 +279,18 @@ class TransactionService:
             )
         async with conflicts_as_refusals():
             await begin_write(session)
-            repository = TransactionRepository(session)
-            loan = await repository.open_loan(barcode)
+            rows = await DeskRows.of(session)  # transient rows: written back by rows.* below
+            loan = await rows.open_loan(barcode)
             patron: Patron | None = None
             if loan is not None and loan.patron_id is not None:
-                patron = await PatronRepository(session).get(loan.patron_id, lock=True)
-            item = await ItemRepository(session).get(barcode, lock=True)
+                patron = await rows.patron(loan.patron_id, lock=True)
+            item = await rows.item(barcode, lock=True)
             if item is None:
                 raise item_not_found(barcode)
             if not is_sqlite_session(
                 session
             ):  # again, under the row locks (SQLite read it under its write lock)
-                loan = await repository.open_loan(barcode)
+                loan = await rows.open_loan(barcode)
             fine: Fine | None = None
             now = clock.now()
             if loan is not None:
@@ -288,10 +301,11 @@ class TransactionService:
                 if patron is not None and not patron.reading_history:
                     # Without the opt-in the loan forgets who borrowed (the pseudonym still counts members).
                     loan.patron_id = None
-                await session.flush()
+                await rows.close_loan(loan)
                 if item.status == ITEM_WITHDRAWN:
                     item.current_branch = branch
             routing = await route_item(session, item, branch=branch, by=auth_subject.subject, today=today)
+            await rows.save_item(item)  # whatever routing made of it
             if patron is not None:
                 await sync_blocks(session, patron, today=today, by=auth_subject.subject)
             await session.flush()
