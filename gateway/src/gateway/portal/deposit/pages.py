@@ -168,6 +168,37 @@ def chart_of_points(points: list[Any], t: Any) -> dict[str, Any]:
 # -- routes -------------------------------------------------------------------------------------------
 
 
+async def render_deposit(
+    view: View,
+    deposit_id: uuid.UUID,
+    *,
+    sub: str,
+    checks: dict[str, list[dict[str, Any]]] | None = None,
+    problem: Any = None,
+    status_code: int = 200,
+) -> Response:
+    """One deposit's page: the deposit, its history and depositor (with a failed action's problem)."""
+    deposit = await view.client.deposit(deposit_id)
+    history = await view.client.deposit_history(deposit_id)
+    depositor = await view.client.depositor(deposit.depositor_id)
+    if checks is None:
+        checks = {}
+        if view.roles.officer and deposit.status == "submitted":
+            for action in DECISIONS:
+                result = await view.client.decide(deposit_id, action, dry_run=True)
+                checks[action] = [view.reason(r) for r in getattr(result, "reasons", [])]
+    return await view.render(
+        "serah-simpan/penyerahan.html",
+        status_code=status_code,
+        sub=sub,
+        deposit=deposit,
+        depositor=depositor,
+        history=history.items,
+        checks=checks,
+        problem=problem,
+    )
+
+
 def register_pages() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -524,23 +555,8 @@ def register_pages() -> APIRouter:
         if not view.roles.signed_in:
             return view.login_redirect()
         view.require(view.roles.member)
-        deposit = await view.client.deposit(deposit_id)
-        history = await view.client.deposit_history(deposit_id)
-        depositor = await view.client.depositor(deposit.depositor_id)
-        checks: dict[str, list[dict[str, Any]]] = {}
-        if view.roles.officer and deposit.status == "submitted":
-            for action in DECISIONS:
-                result = await view.client.decide(deposit_id, action, dry_run=True)
-                checks[action] = [view.reason(r) for r in getattr(result, "reasons", [])]
-        return await view.render(
-            "serah-simpan/penyerahan.html",
-            sub="queue" if view.roles.officer and not view.roles.publisher else "mine",
-            deposit=deposit,
-            depositor=depositor,
-            history=history.items,
-            checks=checks,
-            problem=None,
-        )
+        sub = "queue" if view.roles.officer and not view.roles.publisher else "mine"
+        return await render_deposit(view, deposit_id, sub=sub)
 
     @router.get(PREFIX + "/penyerahan/{deposit_id}/tanda-terima")
     async def receipt(request: Request, deposit_id: uuid.UUID) -> Response:
@@ -584,18 +600,13 @@ def register_pages() -> APIRouter:
                 deposit_id, action, reasons=lines(fields.get("reasons")), note=fields.get("note") or None
             )
         except PusipError as exc:
-            deposit = await view.client.deposit(deposit_id)
-            history = await view.client.deposit_history(deposit_id)
-            depositor = await view.client.depositor(deposit.depositor_id)
-            return await view.render(
-                "serah-simpan/penyerahan.html",
-                status_code=exc.status_code,
+            return await render_deposit(
+                view,
+                deposit_id,
                 sub="queue",
-                deposit=deposit,
-                depositor=depositor,
-                history=history.items,
                 checks={},
                 problem=view.problem(exc),
+                status_code=exc.status_code,
             )
         return view.redirect(f"/penyerahan/{deposit_id}", ok=DECISIONS[action])
 
@@ -618,18 +629,13 @@ def register_pages() -> APIRouter:
                 await view.client.fix_metadata(deposit_id, changes)
             await view.client.resubmit(deposit_id)
         except PusipError as exc:
-            deposit = await view.client.deposit(deposit_id)
-            history = await view.client.deposit_history(deposit_id)
-            depositor = await view.client.depositor(deposit.depositor_id)
-            return await view.render(
-                "serah-simpan/penyerahan.html",
-                status_code=exc.status_code,
+            return await render_deposit(
+                view,
+                deposit_id,
                 sub="mine",
-                deposit=deposit,
-                depositor=depositor,
-                history=history.items,
                 checks={},
                 problem=view.problem(exc),
+                status_code=exc.status_code,
             )
         return view.redirect(f"/penyerahan/{deposit_id}", ok="resubmitted")
 
