@@ -211,13 +211,16 @@ def test_a_deposited_article_is_found_in_the_opac_and_counts_for_compliance(
         if response.status_code != 200:
             return None
         for hit in response.json()["hits"]:
-            title, snippets = hit["title"], hit.get("snippets")
-            if title.startswith("Kelompok Usaha Bersama") and snippets and deposited_here(hit["id"]):
+            # a snippet from inside the file (the description, indexed first, quotes the word too)
+            title, text_snippets = hit["title"], (hit.get("snippets") or {}).get("fulltext")
+            if title.startswith("Kelompok Usaha Bersama") and text_snippets and deposited_here(hit["id"]):
                 return dict(hit)
         return None
 
-    hit = wait_for(found, CATALOGUE_TIMEOUT, "the deposited article in the OPAC with a snippet", stack)
-    snippets = json.dumps(hit["snippets"], ensure_ascii=False).lower()
+    hit = wait_for(
+        found, CATALOGUE_TIMEOUT, "the deposited article in the OPAC with a full-text snippet", stack
+    )
+    snippets = json.dumps(hit["snippets"]["fulltext"], ensure_ascii=False).lower()
     assert "berdaya" in snippets, hit["snippets"]
 
     record = http.get(f"/api/catalog/records/{hit['id']}", headers=patron).json()
