@@ -91,6 +91,20 @@ async def test_delete_prunes_empty_folders(store: LocalObjectStore) -> None:
     assert files_under(store.root) == [TMP_DIR]
 
 
+async def test_puts_and_deletes_racing_in_one_folder(store: LocalObjectStore) -> None:
+    """Deletes prune folders that concurrent puts are creating under; every put still lands."""
+
+    async def cycle(worker: int) -> None:
+        for n in range(150):
+            key = f"jobs/{worker}-{n}/upload"
+            await store.put(key, b"isi")
+            assert await store.read_bytes(key) == b"isi"
+            await store.delete(key)
+
+    await asyncio.gather(*(cycle(w) for w in range(8)))
+    assert files_under(store.root) == [TMP_DIR]
+
+
 async def test_cleanup_incomplete_removes_only_old_temp_files(store: LocalObjectStore) -> None:
     old = store.root / TMP_DIR / "old.part"
     fresh = store.root / TMP_DIR / "fresh.part"

@@ -85,8 +85,14 @@ async def _run(func: Callable[..., T], *args: Any) -> T:
     return await anyio.to_thread.run_sync(func, *args)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+def _fsync_dir(path: Path, *, missing_ok: bool = False) -> None:
+    """Make a folder's entries durable; ``missing_ok`` for a folder a concurrent delete may prune."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        if missing_ok:
+            return
+        raise
     try:
         os.fsync(fd)
     finally:
@@ -367,11 +373,11 @@ class LocalObjectStore(ObjectStore):
         temp.seal(obj)
         path = self.path_for(key)
         for attempt in range(5):
-            self._make_parents(path, key)
             try:
+                self._make_parents(path, key)
                 os.replace(temp.path, path)
             except FileNotFoundError:
-                # A concurrent delete pruned the (then empty) parent folder: make it again.
+                # A concurrent delete pruned a (then empty) folder on the way: make it again.
                 if attempt == 4:
                     raise
                 continue
@@ -449,14 +455,14 @@ class LocalObjectStore(ObjectStore):
         except (FileNotFoundError, NotADirectoryError):
             return
         folder = path.parent
-        _fsync_dir(folder)
+        _fsync_dir(folder, missing_ok=True)
         while folder != self.root:
             try:
                 folder.rmdir()  # only succeeds while empty; put() recreates it if it races us
             except OSError:
                 break
             folder = folder.parent
-            _fsync_dir(folder)
+            _fsync_dir(folder, missing_ok=True)
 
     async def _delete(self, key: str) -> None:
         await _run(self._delete_blocking, key)
