@@ -55,6 +55,14 @@ def _sign(key: Any, header: dict[str, Any], claims: dict[str, Any], alg: str = "
     return jwt.encode(claims, key, algorithm=alg, headers={"kid": header["kid"], "typ": "JWT"})
 
 
+def _cut(signature: str, remainder: int) -> str:
+    """``signature`` shortened by at least 20 characters to a length ≡ ``remainder`` (mod 4)."""
+    cut = signature[:-20]
+    while len(cut) % 4 != remainder:
+        cut = cut[:-1]
+    return cut
+
+
 def forgeries(
     signing: tuple[Any, dict[str, Any], dict[str, Any]], suite: Suite
 ) -> dict[str, tuple[str, str]]:
@@ -95,7 +103,13 @@ def forgeries(
             "token_wrong_issuer",
         ),
         "tampered claims": (tampered, "token_invalid_signature"),
-        "truncated signature": (genuine[:-20], "token_malformed"),
+        # cut to a length no base64 text has: unreadable, whatever the signature's bytes
+        "truncated signature, not base64": (f"{g_header}.{g_payload}.{_cut(g_sig, 1)}", "token_malformed"),
+        # cut on a 4-character boundary: it decodes, to a signature that is too short
+        "truncated signature, whole bytes": (
+            f"{g_header}.{g_payload}.{_cut(g_sig, 0)}",
+            "token_invalid_signature",
+        ),
         "signature of another token": (
             f"{g_header}.{g_payload}.{_sign(key, header, {**fresh, 'jti': 'other'}).rsplit('.', 1)[1]}",
             "token_invalid_signature",
