@@ -1,7 +1,7 @@
 """The circulation desk: check-out + check-in by barcode through the gateway, at catalogue scale.
 
     uv run python -m bench.circulation_desk --mode embedded|postgres [--items 100000] [--patrons 50000]
-        [--rate 200] [--duration 30] [--clients 32] [--direct] [--json out.json] [--workdir DIR]
+        [--rate 200] [--duration 30] [--clients 32] [--workers 1] [--direct] [--json out.json] [--workdir DIR]
 
 Targets (issue 4): at a steady offered load of 200 operations/s p99 ≤ 30 ms; with 32 concurrent
 clients ≥ 500 operations/s. An *operation* is one ``POST /api/circulation/loans`` (check-out) or one
@@ -32,7 +32,9 @@ With ``--direct`` both runs are repeated straight against the service (no gatewa
 the gateway adds. CPU seconds of the service, the gateway and this load generator are reported per
 run (the machine is usually shared, so CPU per operation is the steadier figure), with the load
 average before and after. ``--profile FILE`` records the service with py-spy (on ``PATH``) during
-the saturation run through the gateway.
+the saturation run through the gateway. ``--workers N`` runs the service as ``pusip serve
+circulation --workers N`` (its CPU is then summed over the worker processes). Each run also records
+the machine's CPU split (``bench/machine.py``), steal included: time the host gave to other VMs.
 """
 
 from __future__ import annotations
@@ -59,8 +61,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import psutil
 
 from bench.circulation_data import BRANCH_NAMES, World, load, loanable_items
+from bench.machine import CpuShare
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKOUT, CHECKIN = "checkout", "checkin"
@@ -95,8 +99,14 @@ def free_port_base() -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds of ``pid`` and its live children (uvicorn's worker processes with ``--workers``)."""
+    parent = psutil.Process(pid)
+    total = 0.0
+    for proc in [parent, *parent.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = proc.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def own_cpu() -> float:
@@ -139,12 +149,11 @@ def wait_ready(server: Server, path: str, timeout: float = 120) -> None:
     raise RuntimeError(f"{server.name} not ready on {server.port}{path}")
 
 
-def serve(name: str, port: int, env: dict[str, str], workdir: Path) -> Server:
+def serve(name: str, port: int, env: dict[str, str], workdir: Path, workers: int = 1) -> Server:
     log = workdir / f"{name}.log"
+    command = [sys.executable, "-m", "pusip", "serve", name, "--workers", str(workers)]
     with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pusip", "serve", name], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(name, port, proc, log)
     try:
         wait_ready(server, "/healthz" if name == "gateway" else "/readyz")
@@ -255,6 +264,7 @@ class Run:
     seconds: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)
     load: tuple[float, float] = (0.0, 0.0)
+    machine: dict[str, float] = field(default_factory=dict)
 
     def all(self) -> list[float]:
         return self.latencies[CHECKOUT] + self.latencies[CHECKIN]
@@ -268,6 +278,7 @@ class Run:
             "ops_per_s": round(ops / self.seconds, 1) if self.seconds else 0.0,
             "errors": dict(self.errors),
             "load_average": list(self.load),
+            "machine_cpu": self.machine,
         }
         out |= latency_figures(self.all())
         for kind, values in self.latencies.items():
@@ -425,10 +436,12 @@ async def saturate(base: str, token: str, pool: Pool, clients: int, seconds: flo
 def measured(servers: dict[str, Server], label: str, coroutine_factory: Any) -> Run:
     load0 = os.getloadavg()[0]
     cpu0 = {name: s.cpu() for name, s in servers.items()} | {"load generator": own_cpu()}
-    run: Run = asyncio.run(coroutine_factory())
+    with CpuShare() as share:
+        run: Run = asyncio.run(coroutine_factory())
     cpu1 = {name: s.cpu() for name, s in servers.items()} | {"load generator": own_cpu()}
     run.cpu = {name: cpu1[name] - cpu0[name] for name in cpu0}
     run.load = (round(load0, 2), round(os.getloadavg()[0], 2))
+    run.machine = share.split
     run.label = label
     print(json.dumps(run.summary()), file=sys.stderr, flush=True)
     return run
@@ -449,8 +462,8 @@ def profile_format(path: Path) -> str:
 
 def table(runs: list[dict[str, Any]]) -> str:
     lines = [
-        "| run | ops | ops/s | p50 ms | p99 ms | max ms | out p50/p99 | in p50/p99 | errors | CPU ms/op |",
-        "|---|---:|---:|---:|---:|---:|---|---|---|---|",
+        "| run | ops | ops/s | p50 ms | p99 ms | max ms | out p50/p99 | in p50/p99 | errors | CPU ms/op | steal % |",
+        "|---|---:|---:|---:|---:|---:|---|---|---|---|---:|",
     ]
     for r in runs:
         cpu = ", ".join(f"{k} {v}" for k, v in r["cpu_ms_per_op"].items())
@@ -458,7 +471,8 @@ def table(runs: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {r['run']} | {r['operations']:,} | {r['ops_per_s']:,.0f} | {r['p50_ms']} | {r['p99_ms']} | "
             f"{r['max_ms']} | {r[CHECKOUT]['p50_ms']}/{r[CHECKOUT]['p99_ms']} | "
-            f"{r[CHECKIN]['p50_ms']}/{r[CHECKIN]['p99_ms']} | {errors} | {cpu} |"
+            f"{r[CHECKIN]['p50_ms']}/{r[CHECKIN]['p99_ms']} | {errors} | {cpu} | "
+            f"{r.get('machine_cpu', {}).get('steal_pct', '–')} |"
         )
     return "\n".join(lines)
 
@@ -475,6 +489,12 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per measured run")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of open loop not counted")
     parser.add_argument("--clients", type=int, default=32, help="saturation clients")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes of the circulation service (pusip serve --workers)",
+    )
     parser.add_argument("--direct", action="store_true", help="repeat both runs straight to the service")
     parser.add_argument("--skip", default="", help="comma list of runs to leave out: open,saturation")
     parser.add_argument("--log-level", default="INFO", help="PUSIP_LOG_LEVEL of both servers (as pusip up)")
@@ -504,6 +524,7 @@ def main() -> int:
         "rate": args.rate,
         "duration_s": args.duration,
         "clients": args.clients,
+        "service_workers": args.workers,
         "cpus": os.cpu_count(),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
@@ -523,7 +544,7 @@ def main() -> int:
                 started = time.perf_counter()
                 result["load"] = load(url, world) | {"total_s": round(time.perf_counter() - started, 2)}
                 print(f"loaded: {result['load']}", file=sys.stderr)
-            servers["circulation"] = serve("circulation", port_base + 2, env, workdir)
+            servers["circulation"] = serve("circulation", port_base + 2, env, workdir, args.workers)
             servers["gateway"] = serve("gateway", port_base, env, workdir)
             token = librarian_token(data_dir, port_base)
             pool = Pool(loanable_items(world), args.patrons, world, args.seed, on_loan(url))

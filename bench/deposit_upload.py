@@ -8,8 +8,9 @@ the same file in the same run, and peak RSS growth of every process involved ≤
     # the issue's case: gateway + deposit service on local storage, 1 GiB, 5 rounds, median
     uv run python bench/deposit_upload.py --via gateway --storage local --repeat 5
 
-    # every combination in one run (MinIO: the dev server of `make services-up`, 127.0.0.1:59000)
-    uv run python bench/deposit_upload.py --via gateway,direct --storage local,minio --repeat 5 --json
+    # every combination in one run (MinIO: the dev server of `make services-up`, 127.0.0.1:59000);
+    # "bare" adds MinIO's own floor: the SDK's fput_object of the same file, no Pusip in the way
+    uv run python bench/deposit_upload.py --via gateway,direct,bare --storage local,minio --repeat 5 --json
 
     # against a running deployment instead (nothing spawned)
     uv run python bench/deposit_upload.py --base-url http://127.0.0.1:8000/api/deposit \\
@@ -60,6 +61,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+
+try:
+    from bench.machine import CpuShare
+except ModuleNotFoundError:  # run as a script (python bench/deposit_upload.py): bench/ is on the path
+    from machine import CpuShare  # type: ignore[no-redef]
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -482,7 +488,7 @@ def one_round(
     }
     cp_wall, cp_cpu = cp_sync(source, workdir / "bench-copy.pdf")
     load = os.getloadavg()[0]
-    with RssWatch(stack.watched) as watch:
+    with RssWatch(stack.watched) as watch, CpuShare() as share:
         start = time.perf_counter()
         status, body = post_file(stack.base_url, stack.token, metadata, source, encoding)
         upload_seconds = time.perf_counter() - start
@@ -501,7 +507,45 @@ def one_round(
         "rss_growth_MiB": {name: round(value / MiB, 1) for name, value in watch.growth().items()},
         "cpu_s": {name: round(value, 2) for name, value in watch.cpu.items()},
         "load_1min": round(load, 2),
+        "machine_cpu": share.split,
         "receipt": body.get("receipt_number"),
+    }
+
+
+def minio_floor_round(endpoint: str, source: Path, size: int, workdir: Path) -> dict[str, Any]:
+    """The same file put straight into MinIO by its own SDK (``fput_object``, no Pusip at all).
+
+    What any S3 client gets from this MinIO server on this machine: the ceiling for ``--storage minio``.
+    """
+    client = _minio_client(endpoint)
+    bucket = f"pb{uuid.uuid4().hex[:8]}-floor"
+    client.make_bucket(bucket)
+    try:
+        cp_wall, cp_cpu = cp_sync(source, workdir / "bench-copy.pdf")
+        load = os.getloadavg()[0]
+        watched = [Watched("client", os.getpid(), True)]
+        minio_pid = find_minio_pid(endpoint)
+        if minio_pid is not None:
+            watched.append(Watched("minio (server)", minio_pid, False))
+        with RssWatch(watched) as watch, CpuShare() as share:
+            start = time.perf_counter()
+            client.fput_object(bucket, "floor.pdf", str(source), content_type="application/pdf")
+            upload_seconds = time.perf_counter() - start
+        if client.stat_object(bucket, "floor.pdf").size != size:
+            raise RuntimeError("MinIO stored a different size than was sent")
+    finally:
+        empty_minio_bucket(endpoint, bucket, remove=True)
+    return {
+        "cp_sync_s": round(cp_wall, 3),
+        "cp_sync_cpu_s": round(cp_cpu, 2),
+        "upload_s": round(upload_seconds, 3),
+        "cp_sync_MiB_s": round(size / MiB / cp_wall, 1),
+        "upload_MiB_s": round(size / MiB / upload_seconds, 1),
+        "ratio": round(cp_wall / upload_seconds, 3),
+        "rss_growth_MiB": {name: round(value / MiB, 1) for name, value in watch.growth().items()},
+        "cpu_s": {name: round(value, 2) for name, value in watch.cpu.items()},
+        "load_1min": round(load, 2),
+        "machine_cpu": share.split,
     }
 
 
@@ -523,13 +567,16 @@ def summarise(config: dict[str, Any], rounds: list[dict[str, Any]]) -> dict[str,
 def print_table(summary: dict[str, Any]) -> None:
     print(f"\n== via {summary['via']}, storage {summary['storage']}, {summary['encoding']}, "
           f"{summary['size_bytes'] / MiB:.0f} MiB")  # fmt: skip
-    print(f"{'round':>5} {'cp+sync s':>9} {'upload s':>8} {'ratio':>6} {'load':>5}  RSS growth MiB / CPU s")
+    print(f"{'round':>5} {'cp+sync s':>9} {'upload s':>8} {'ratio':>6} {'load':>5} {'steal%':>6}  "
+          "RSS growth MiB / CPU s")  # fmt: skip
     for number, r in enumerate(summary["rounds"], 1):
+        steal = r.get("machine_cpu", {}).get("steal_pct", "–")
         procs = ", ".join(
             f"{name} {r['rss_growth_MiB'][name]}/{r['cpu_s'][name]}" for name in r["rss_growth_MiB"]
         )
         print(
-            f"{number:>5} {r['cp_sync_s']:>9} {r['upload_s']:>8} {r['ratio']:>6} {r['load_1min']:>5}  {procs}"
+            f"{number:>5} {r['cp_sync_s']:>9} {r['upload_s']:>8} {r['ratio']:>6} {r['load_1min']:>5} "
+            f"{steal:>6}  {procs}"
         )
     print(f"median ratio {summary['median_ratio']} (target ≥ 0.35); max RSS growth "
           f"{summary['max_rss_growth_MiB']} MiB (target ≤ 64 each)")  # fmt: skip
@@ -560,8 +607,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--via", type=choices({"gateway", "direct"}), default=["gateway"],
-                        help="through the gateway or straight to the service (comma list: both)")  # fmt: skip
+    parser.add_argument("--via", type=choices({"gateway", "direct", "bare"}), default=["gateway"],
+                        help="through the gateway or straight to the service (comma list: both); bare: "
+                             "no Pusip, the MinIO SDK puts the file straight into MinIO (--storage minio)")  # fmt: skip
     parser.add_argument("--storage", type=choices({"local", "minio"}), default=["local"],
                         help="the service's object store (comma list: both)")  # fmt: skip
     parser.add_argument("--size", type=parse_size, default=GiB, help="file size: 1G (default), 256M, bytes")
@@ -603,8 +651,22 @@ def main() -> int:
                 ({"via": "external", "storage": "external", "base_url": stack.base_url}, None)
             ]
         else:
-            configs = [({"via": v, "storage": s}, (v, s)) for s in args.storage for v in args.via]
+            configs = [
+                ({"via": v, "storage": s}, (v, s))
+                for s in args.storage
+                for v in args.via
+                if v != "bare" or s == "minio"
+            ]
         for config, spawn in configs:
+            if spawn is not None and spawn[0] == "bare":
+                rounds = []
+                for number in range(1, args.repeat + 1):
+                    result = minio_floor_round(args.minio_endpoint, source, args.size, workdir)
+                    print(json.dumps({**config, "round": number, **result}), file=sys.stderr)
+                    rounds.append(result)
+                info = {**config, "encoding": "s3", "size_bytes": args.size, "cpus": os.cpu_count()}
+                results.append(summarise(info, rounds))
+                continue
             with contextlib.ExitStack() as scope:
                 if spawn is not None:
                     print(f"starting: via {spawn[0]}, storage {spawn[1]} …", file=sys.stderr)

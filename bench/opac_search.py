@@ -64,6 +64,7 @@ import psutil
 from pymarc import MARCReader
 
 from bench.data import cache_dir, loc_records
+from bench.machine import CpuShare
 
 ES_URL = "http://127.0.0.1:59200"
 BACKENDS = {"tantivy": "embedded", "elasticsearch": "distributed"}
@@ -584,6 +585,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         "duration": args.duration,
         "clients": args.clients,
         "load_avg": {},
+        "machine_cpu": {},
     }
     catalog = uvicorn(
         "catalog", "catalog.main:create_app", catalog_env(dataset), "/readyz", logs / "catalog.log"
@@ -602,7 +604,9 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 
         result["load_avg"]["open_loop_before"] = load_avg()
         cpu0 = (catalog.cpu(), gateway.cpu(), cpu_seconds(es), time.process_time())
-        opened = asyncio.run(open_loop(bases, queries[:n_open], args.rate, args.block))
+        with CpuShare() as share:
+            opened = asyncio.run(open_loop(bases, queries[:n_open], args.rate, args.block))
+        result["machine_cpu"]["open_loop"] = share.split
         cpu1 = (catalog.cpu(), gateway.cpu(), cpu_seconds(es), time.process_time())
         result["load_avg"]["open_loop_after"] = load_avg()
         n_all = sum(len(o.latencies) + o.errors for o in opened.values())
@@ -629,24 +633,28 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 
         result["load_avg"]["saturation_before"] = load_avg()
         saturation = {}
-        for name, base in bases.items():
-            c0 = (catalog.cpu(), gateway.cpu())
-            o = asyncio.run(closed_loop(base, queries, args.clients, args.saturation))
-            c1 = (catalog.cpu(), gateway.cpu())
-            saturation[name] = o.summary() | {
-                "cpu_ms_per_query": {
-                    "catalog": round(1000 * (c1[0] - c0[0]) / max(1, len(o.latencies)), 3),
-                    "gateway": round(1000 * (c1[1] - c0[1]) / max(1, len(o.latencies)), 3),
+        with CpuShare() as share:
+            for name, base in bases.items():
+                c0 = (catalog.cpu(), gateway.cpu())
+                o = asyncio.run(closed_loop(base, queries, args.clients, args.saturation))
+                c1 = (catalog.cpu(), gateway.cpu())
+                saturation[name] = o.summary() | {
+                    "cpu_ms_per_query": {
+                        "catalog": round(1000 * (c1[0] - c0[0]) / max(1, len(o.latencies)), 3),
+                        "gateway": round(1000 * (c1[1] - c0[1]) / max(1, len(o.latencies)), 3),
+                    }
                 }
-            }
         result["saturation"] = saturation
+        result["machine_cpu"]["saturation"] = share.split
         result["load_avg"]["saturation_after"] = load_avg()
     finally:
         if gateway is not None:
             gateway.stop()
         catalog.stop()
     result["load_avg"]["engine_before"] = load_avg()
-    engine, engine_cpu = engine_times(dataset, queries[: min(n_open, args.engine_queries)])
+    with CpuShare() as share:
+        engine, engine_cpu = engine_times(dataset, queries[: min(n_open, args.engine_queries)])
+    result["machine_cpu"]["engine"] = share.split
     result["engine"] = engine.summary() | {
         "cpu_ms_per_query": round(1000 * engine_cpu, 3),
         "cpu_of": "this process" if backend == "tantivy" else "the Elasticsearch server",
@@ -656,6 +664,11 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- report
+
+
+def steal(r: dict[str, Any]) -> str:
+    shares = r.get("machine_cpu") or {}
+    return ", ".join(f"{run} {split['steal_pct']} %" for run, split in shares.items()) or "not recorded"
 
 
 def statuses(s: dict[str, Any]) -> str:
@@ -676,7 +689,8 @@ def markdown(r: dict[str, Any]) -> list[str]:
     lines = [
         f"\n### {r['backend']} ({r['label']}), {r['records']:,} records\n",
         f"load average (1/5/15 min): open loop {la['open_loop_before']} → {la['open_loop_after']}, "
-        f"saturation → {la['saturation_after']}, engine → {la['engine_after']}\n",
+        f"saturation → {la['saturation_after']}, engine → {la['engine_after']}; CPU stolen by the "
+        f"host: {steal(r)}\n",
         "| run | queries | queries/s | p50 ms | p90 ms | p99 ms | max ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
