@@ -84,7 +84,7 @@ def test_a_changed_figure_changes_its_chart_and_only_its_chart(
     charts: ModuleType, built: dict[str, str], tmp_path: Path
 ) -> None:
     folder = _copy_results(tmp_path)
-    path = folder / "deposit-upload.json"
+    path = folder / charts.DEPOSIT_RESULTS
     doc = json.loads(path.read_text(encoding="utf-8"))
     doc["runs"][0]["ratio"] = 0.42
     path.write_text(json.dumps(doc), encoding="utf-8")
