@@ -75,6 +75,8 @@ WRITE_BATCH_MAX_CHUNKS: Final = 512
 WRITEBACK_EVERY: Final = 32 * MiB
 """Start the kernel's write-back of the temporary file after this many new bytes."""
 TMP_DIR: Final = ".tmp"
+PUBLISH_ATTEMPTS: Final = 20
+"""Times ``put`` makes an object's folders again when concurrent deletes prune them before the rename."""
 _LIST_BATCH: Final = 256
 _SIGNING_CONTEXT: Final = b"pusip-kit/storage/signed-url/v1"
 
@@ -306,9 +308,11 @@ class LocalObjectStore(ObjectStore):
             try:
                 folder.mkdir()
             except FileExistsError:
-                if not folder.is_dir():
-                    raise ObjectKeyConflict(details={"key": key}) from None
-                continue
+                if folder.is_dir():
+                    continue
+                if not os.path.lexists(folder):  # a concurrent delete pruned it after all: start again
+                    raise FileNotFoundError(folder) from None
+                raise ObjectKeyConflict(details={"key": key}) from None
             except NotADirectoryError:
                 raise ObjectKeyConflict(details={"key": key}) from None
             _fsync_dir(folder.parent)
@@ -372,13 +376,13 @@ class LocalObjectStore(ObjectStore):
         )
         temp.seal(obj)
         path = self.path_for(key)
-        for attempt in range(5):
+        for attempt in range(PUBLISH_ATTEMPTS):
             try:
                 self._make_parents(path, key)
                 os.replace(temp.path, path)
             except FileNotFoundError:
                 # A concurrent delete pruned a (then empty) folder on the way: make it again.
-                if attempt == 4:
+                if attempt == PUBLISH_ATTEMPTS - 1:
                     raise
                 continue
             except (IsADirectoryError, NotADirectoryError):
