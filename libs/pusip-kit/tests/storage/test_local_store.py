@@ -105,6 +105,25 @@ async def test_puts_and_deletes_racing_in_one_folder(store: LocalObjectStore) ->
     assert files_under(store.root) == [TMP_DIR]
 
 
+async def test_put_makes_a_folder_again_when_it_vanishes_between_mkdir_and_check(
+    store: LocalObjectStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another put made the folder (mkdir: "exists"), a delete pruned it before the check: not a conflict."""
+    real_mkdir = Path.mkdir
+    raced: list[Path] = []
+
+    def mkdir_losing_one_race(self: Path, *args: object, **kwargs: object) -> None:
+        if self.name == "jobs" and not raced:
+            raced.append(self)
+            raise FileExistsError(self)  # … and it is already gone again
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", mkdir_losing_one_race)
+    stored = await store.put("jobs/1/upload", b"isi")
+    assert raced and stored.size == 3
+    assert await store.read_bytes("jobs/1/upload") == b"isi"
+
+
 async def test_cleanup_incomplete_removes_only_old_temp_files(store: LocalObjectStore) -> None:
     old = store.root / TMP_DIR / "old.part"
     fresh = store.root / TMP_DIR / "fresh.part"
