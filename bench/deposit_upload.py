@@ -474,6 +474,25 @@ def forget_objects(stack: Stack, minio_endpoint: str) -> None:
 # ------------------------------------------------------------------------------------------- rounds
 
 
+def round_figures(
+    size: int, cp: tuple[float, float], upload_seconds: float, watch: RssWatch, share: CpuShare, load: float
+) -> dict[str, Any]:
+    """One round's figures: cp + sync (wall, CPU) against the upload, memory, CPU, the machine's share."""
+    cp_wall, cp_cpu = cp
+    return {
+        "cp_sync_s": round(cp_wall, 3),
+        "cp_sync_cpu_s": round(cp_cpu, 2),
+        "upload_s": round(upload_seconds, 3),
+        "cp_sync_MiB_s": round(size / MiB / cp_wall, 1),
+        "upload_MiB_s": round(size / MiB / upload_seconds, 1),
+        "ratio": round(cp_wall / upload_seconds, 3),
+        "rss_growth_MiB": {name: round(value / MiB, 1) for name, value in watch.growth().items()},
+        "cpu_s": {name: round(value, 2) for name, value in watch.cpu.items()},
+        "load_1min": round(load, 2),
+        "machine_cpu": share.split,
+    }
+
+
 def one_round(
     stack: Stack, source: Path, digest: str, size: int, encoding: str, workdir: Path
 ) -> dict[str, Any]:
@@ -497,19 +516,8 @@ def one_round(
     stored = body["files"][0]
     if stored["sha256"] != digest or stored["size"] != size:
         raise RuntimeError("the service stored different bytes than were sent")
-    return {
-        "cp_sync_s": round(cp_wall, 3),
-        "cp_sync_cpu_s": round(cp_cpu, 2),
-        "upload_s": round(upload_seconds, 3),
-        "cp_sync_MiB_s": round(size / MiB / cp_wall, 1),
-        "upload_MiB_s": round(size / MiB / upload_seconds, 1),
-        "ratio": round(cp_wall / upload_seconds, 3),
-        "rss_growth_MiB": {name: round(value / MiB, 1) for name, value in watch.growth().items()},
-        "cpu_s": {name: round(value, 2) for name, value in watch.cpu.items()},
-        "load_1min": round(load, 2),
-        "machine_cpu": share.split,
-        "receipt": body.get("receipt_number"),
-    }
+    figures = round_figures(size, (cp_wall, cp_cpu), upload_seconds, watch, share, load)
+    return {**figures, "receipt": body.get("receipt_number")}
 
 
 def minio_floor_round(endpoint: str, source: Path, size: int, workdir: Path) -> dict[str, Any]:
@@ -535,18 +543,7 @@ def minio_floor_round(endpoint: str, source: Path, size: int, workdir: Path) -> 
             raise RuntimeError("MinIO stored a different size than was sent")
     finally:
         empty_minio_bucket(endpoint, bucket, remove=True)
-    return {
-        "cp_sync_s": round(cp_wall, 3),
-        "cp_sync_cpu_s": round(cp_cpu, 2),
-        "upload_s": round(upload_seconds, 3),
-        "cp_sync_MiB_s": round(size / MiB / cp_wall, 1),
-        "upload_MiB_s": round(size / MiB / upload_seconds, 1),
-        "ratio": round(cp_wall / upload_seconds, 3),
-        "rss_growth_MiB": {name: round(value / MiB, 1) for name, value in watch.growth().items()},
-        "cpu_s": {name: round(value, 2) for name, value in watch.cpu.items()},
-        "load_1min": round(load, 2),
-        "machine_cpu": share.split,
-    }
+    return round_figures(size, (cp_wall, cp_cpu), upload_seconds, watch, share, load)
 
 
 def summarise(config: dict[str, Any], rounds: list[dict[str, Any]]) -> dict[str, Any]:
