@@ -20,7 +20,6 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,6 +27,7 @@ import pytest
 
 from pusip.supervisor import group_members
 from pusip_kit.config import SERVICE_NAMES
+from pusip_kit.processes import pid_alive
 from pusip_kit.testing import suite
 from pusip_kit.testing.suite import STOP_TIMEOUT
 
@@ -41,20 +41,6 @@ ACCOUNT_ROW = re.compile(
     r"│\s*(?P<username>[a-z0-9][a-z0-9._@-]+)\s*│\s*(?P<password>pusip-demo-\S+)\s*│\s*(?P<role>[a-z_]+)\s*│"
 )
 CLIENT_ROW = re.compile(r"│\s*(?P<client>pusip-agency-demo)\s*│\s*(?P<secret>\S+)\s*│")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (exited, not yet reaped) counts as gone.
-    with contextlib.suppress(OSError):
-        if Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z"):
-            return False
-    return True
 
 
 @dataclass
@@ -124,7 +110,7 @@ def test_run_files_name_every_process(up: Up) -> None:
     expected = {"gateway", *SERVICE_NAMES, *(f"{s}-worker" for s in SERVICE_NAMES)}
     assert set(status["children"]) == expected
     for name in expected:
-        assert _alive(up.pid(name)), name
+        assert pid_alive(up.pid(name)), name
     assert all(status["children"][n]["ready"] for n in ("gateway", *SERVICE_NAMES))
 
 
@@ -252,9 +238,9 @@ def test_a_killed_service_is_503_then_restarted(up: Up) -> None:
             interval=0.25,
         )
         _wait_for(lambda: client.get("/api/health").status_code == 200, RESTART_TIMEOUT, "health", up)
-    assert not _alive(victim)
+    assert not pid_alive(victim)
     new_pid = up.pid(KILLED)
-    assert new_pid != victim and _alive(new_pid)
+    assert new_pid != victim and pid_alive(new_pid)
     assert up.status()["children"][KILLED]["restarts"] == restarts_before + 1
     assert "dimulai ulang / restarted" in up.output()
 
@@ -276,7 +262,7 @@ def test_a_killed_worker_is_restarted_and_its_beat_goes_too(up: Up) -> None:
     new_pid = _wait_for(replaced, RESTART_TIMEOUT, f"{name} restarted", up)
     # The old worker's whole process group (its embedded beat included) is gone.
     _wait_for(lambda: not group_members(victim), 15, f"{name}'s old process group gone", up)
-    assert _alive(new_pid)
+    assert pid_alive(new_pid)
     assert up.status()["children"][name]["restarts"] == 1
 
 
@@ -289,7 +275,7 @@ def test_sigint_stops_everything_and_exits_zero(up: Up) -> None:
     except subprocess.TimeoutExpired:
         pytest.fail(f"`pusip up` did not stop within {STOP_TIMEOUT:.0f} s:\n{up.tail()}")
     assert code == 0, up.tail()
-    still = {name: pid for name, pid in children.items() if _alive(pid)}
+    still = {name: pid for name, pid in children.items() if pid_alive(pid)}
     assert not still, still
     # Nothing left in the children's process groups either (a worker's embedded beat, say).
     left = {name: group_members(pid) for name, pid in children.items()}

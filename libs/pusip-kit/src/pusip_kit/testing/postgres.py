@@ -31,6 +31,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from pusip_kit.processes import pid_alive
+
 PG_MAJOR = os.environ.get("PUSIP_PG_MAJOR", "15")
 PG_BIN = Path(os.environ.get("PUSIP_PG_BIN", f"/usr/lib/postgresql/{PG_MAJOR}/bin"))
 SERVICE_USER = "pusip"  # the unprivileged user services.sh runs its servers as
@@ -131,7 +133,7 @@ class ScratchPostgres:
         PostgreSQL takes a zombie's pid for a running server: drop the lock file of a server that is
         certainly dead, as PostgreSQL itself does when the pid is gone."""
         pid = self.postmaster_pid()
-        if pid is not None and not _alive(pid):
+        if pid is not None and not pid_alive(pid):
             (self.data / "postmaster.pid").unlink(missing_ok=True)
             (self.root / f".s.PGSQL.{self.port}.lock").unlink(missing_ok=True)
 
@@ -144,7 +146,7 @@ class ScratchPostgres:
     def pids(self) -> list[int]:
         """The postmaster and every process it started (backends, checkpointer, WAL writer …)."""
         root = self.postmaster_pid()
-        if root is None or not _alive(root):
+        if root is None or not pid_alive(root):
             return []
         parents: dict[int, int] = {}
         for entry in Path("/proc").iterdir():
@@ -168,7 +170,7 @@ class ScratchPostgres:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        while any(pid_alive(pid) for pid in pids) and time.monotonic() < deadline:
             time.sleep(0.01)
         return len(pids)
 
@@ -221,19 +223,6 @@ class ScratchPostgres:
             return self.log.read_text(errors="replace")[-chars:]
         except FileNotFoundError:
             return ""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a zombie (killed, not yet reaped by its parent) is gone for our purposes
-    with contextlib.suppress(OSError, IndexError):
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    return True
 
 
 def _free_port() -> int:
