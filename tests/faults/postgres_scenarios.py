@@ -35,6 +35,7 @@ from scenarios import (
     import_books,
     import_records,
     settings_in,
+    storm_outcome,
     storm_world,
     warm_issuer,
 )
@@ -279,31 +280,8 @@ class PostgresCheckoutStorm(PostgresScenario):
         return asyncio.run(self._recover(data_dir, url))
 
     async def _recover(self, data_dir: Path, url: str) -> dict[str, Any]:
-        from sqlalchemy import func, select
-
-        from circulation.items.service import EVENT_STATUS_CHANGED
-        from circulation.main import create_app
-        from circulation.models import Loan
-        from circulation.models.item import ITEM_ON_LOAN
-        from pusip_kit.outbox import outbox
-        from pusip_kit.testing.service import run_service
-
         settings = pg_circulation(data_dir, url)
-        async with run_service(create_app, settings) as client, client.session() as session:
-            loans = list((await session.execute(select(Loan.id, Loan.item_barcode))).all())
-            per_patron = list(
-                (
-                    await session.execute(select(func.count()).select_from(Loan).group_by(Loan.patron_id))
-                ).scalars()
-            )
-            events = list(
-                (
-                    await session.execute(
-                        select(outbox.c.key, outbox.c.payload).where(outbox.c.name == EVENT_STATUS_CHANGED)
-                    )
-                ).all()
-            )
-        on_loan = {key for key, payload in events if (payload or {}).get("status") == ITEM_ON_LOAN}
+        loans, per_patron, on_loan = await storm_outcome(settings)
         return {
             "loan_ids": [str(i) for i, _ in loans],
             "distinct_items": len({b for _, b in loans}),

@@ -563,40 +563,42 @@ class CheckoutStorm(Scenario):
         return asyncio.run(self._recover(data_dir, info))
 
     async def _recover(self, data_dir: Path, info: dict[str, Any]) -> dict[str, Any]:
-        from sqlalchemy import func, select
-
-        from circulation.items.service import EVENT_STATUS_CHANGED
-        from circulation.main import create_app
-        from circulation.models import Loan
-        from circulation.models.item import ITEM_ON_LOAN
-        from pusip_kit.outbox import outbox
-        from pusip_kit.testing.service import run_service
-
         settings = circulation_settings(data_dir)
-        async with run_service(create_app, settings) as client, client.session() as session:
-            loans = list((await session.execute(select(Loan.id, Loan.item_barcode, Loan.patron_id))).all())
-            per_patron = list(
-                (
-                    await session.execute(select(func.count()).select_from(Loan).group_by(Loan.patron_id))
-                ).scalars()
-            )
-            events = list(
-                (
-                    await session.execute(
-                        select(outbox.c.key, outbox.c.payload).where(outbox.c.name == EVENT_STATUS_CHANGED)
-                    )
-                ).all()
-            )
-        # a check-out tells the catalog in its own transaction: the item's status → on_loan
-        on_loan = {key for key, payload in events if (payload or {}).get("status") == ITEM_ON_LOAN}
+        loans, per_patron, on_loan = await storm_outcome(settings)
         return {
             "loans": len(loans),
-            "distinct_items": len({b for _, b, _ in loans}),
+            "distinct_items": len({b for _, b in loans}),
             "max_per_patron": max(per_patron, default=0),
             "limit": STORM_LIMIT,
-            "loans_without_event": len({b for _, b, _ in loans} - on_loan),
+            "loans_without_event": len({b for _, b in loans} - on_loan),
             "reconcile": await reconcile_and_repair("circulation.reconcile", settings),
         }
+
+
+async def storm_outcome(settings: Any) -> tuple[list[tuple[Any, str]], list[int], set[str]]:
+    """After a storm: every loan (id, item), the loans per patron, and the items an on_loan event names."""
+    from sqlalchemy import func, select
+
+    from circulation.items.service import EVENT_STATUS_CHANGED
+    from circulation.main import create_app
+    from circulation.models import Loan
+    from circulation.models.item import ITEM_ON_LOAN
+    from pusip_kit.outbox import outbox
+    from pusip_kit.testing.service import run_service
+
+    async with run_service(create_app, settings) as client, client.session() as session:
+        loans = [(i, b) for i, b in (await session.execute(select(Loan.id, Loan.item_barcode))).all()]
+        per_patron = list(
+            (await session.execute(select(func.count()).select_from(Loan).group_by(Loan.patron_id))).scalars()
+        )
+        events = (
+            await session.execute(
+                select(outbox.c.key, outbox.c.payload).where(outbox.c.name == EVENT_STATUS_CHANGED)
+            )
+        ).all()
+    # a check-out tells the catalog in its own transaction: the item's status → on_loan
+    on_loan = {key for key, payload in events if (payload or {}).get("status") == ITEM_ON_LOAN}
+    return loans, per_patron, on_loan
 
 
 # -- a disposal, the archive process killed at a seeded point --------------------------------------------
